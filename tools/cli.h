@@ -1,0 +1,89 @@
+/* What the eseal subcommands share: the command table, option parsing, output helpers. */
+#ifndef ESEAL_CLI_H
+#define ESEAL_CLI_H
+
+#include <stddef.h>
+
+#include "eseal/eseal.h"
+
+/* Exit statuses of every subcommand. */
+#define CLI_OK      0 /* success, or the object is valid */
+#define CLI_INVALID 1 /* verification ran and the object is not valid */
+#define CLI_USAGE   2 /* could not run: bad arguments, unreadable input */
+
+/* One option of a subcommand: --name ARG (or a flag when arg is NULL). */
+#define CLI_REQUIRED 1u /* must be given */
+#define CLI_MULTI    2u /* may be given several times */
+typedef struct cli_opt {
+    const char *name; /* without the leading "--" */
+    const char *arg;  /* placeholder shown in help ("FILE"), NULL for a flag */
+    unsigned flags;
+    const char *help;
+} cli_opt;
+
+/* A subcommand's interface, from which its usage and help text are generated. */
+typedef struct cli_spec {
+    const char *name;     /* "ca issue" */
+    const char *operands; /* "CERT.pem" or NULL when it takes none */
+    size_t min_operands, max_operands;
+    const char *summary; /* one line */
+    const char *details; /* paragraph(s) after the options, or NULL */
+    const cli_opt *opts; /* terminated by {NULL} */
+} cli_spec;
+
+#define CLI_MAX_VALUES 64
+
+/* Parsed arguments. Values point into argv. */
+typedef struct cli_args {
+    const cli_spec *spec;
+    const char *name[CLI_MAX_VALUES];
+    const char *value[CLI_MAX_VALUES]; /* "" for a flag */
+    size_t nvalues;
+    const char *operand[CLI_MAX_VALUES];
+    size_t noperands;
+} cli_args;
+
+/*
+ * Parse argv[1..argc) (argv[0] is the subcommand name) against spec. Returns CLI_OK, or -1 after
+ * printing help for --help (the command then exits 0), or CLI_USAGE after printing what is wrong.
+ */
+int cli_parse(const cli_spec *spec, int argc, char **argv, cli_args *a);
+
+/* The last value of --name, or NULL. */
+const char *cli_get(const cli_args *a, const char *name);
+/* 1 if --name was given. */
+int cli_has(const cli_args *a, const char *name);
+/* The i-th value of a repeatable option (NULL past the end). */
+const char *cli_get_n(const cli_args *a, const char *name, size_t i);
+/* Parse --name as an integer in [min, max]; *out keeps its default when absent. */
+int cli_get_int(const cli_args *a, const char *name, long min, long max, long *out);
+
+/* Print the usage and options of spec to stdout. */
+void cli_print_help(const cli_spec *spec);
+
+/* Print "eseal <cmd>: what: <es_strerror>: <detail>" to stderr and return CLI_USAGE. */
+int cli_fail(const cli_spec *spec, es_err rc, const char *what);
+/* Print "eseal <cmd>: message" to stderr and return CLI_USAGE. */
+int cli_usage_error(const cli_spec *spec, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * A password from the environment variable named by the option (e.g. "pass-env"), or by
+ * default_var when the option is absent and default_var is not NULL. NULL when none is set.
+ */
+const char *cli_password(const cli_args *a, const char *option, const char *default_var);
+
+/* Write a buffer to a file (mode as es_file_write), reporting errors; CLI_OK or CLI_USAGE. */
+int cli_write_file(const cli_spec *spec, const char *path, const es_buf *b, unsigned mode);
+
+/* The subcommands, each in tools/cmd_<name>.c. */
+int cmd_ca_crl(int argc, char **argv);
+int cmd_ca_init(int argc, char **argv);
+int cmd_ca_issue(int argc, char **argv);
+int cmd_ca_revoke(int argc, char **argv);
+int cmd_cert_verify(int argc, char **argv);
+int cmd_dgst(int argc, char **argv);
+int cmd_key_gen(int argc, char **argv);
+int cmd_key_pub(int argc, char **argv);
+
+#endif

@@ -1,0 +1,101 @@
+/* eseal command line: main and the one table of subcommands, from which help is generated. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct cli_cmd {
+    const char *name; /* one or two words */
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+} cli_cmd;
+
+/* Sorted by name; `eseal help` lists them in this order. */
+static const cli_cmd commands[] = {
+    {"ca crl", cmd_ca_crl, "write a fresh CRL of the CA"},
+    {"ca init", cmd_ca_init, "create a root and issuing CA in a directory"},
+    {"ca issue", cmd_ca_issue, "issue a maker, signer, tsa or log certificate"},
+    {"ca revoke", cmd_ca_revoke, "revoke a certificate the CA issued"},
+    {"cert verify", cmd_cert_verify, "verify a certificate chain at a given time"},
+    {"dgst", cmd_dgst, "SM3 digest of files (like openssl dgst -sm3 -r)"},
+    {"key gen", cmd_key_gen, "generate an SM2 key pair"},
+    {"key pub", cmd_key_pub, "write the public key of a private key"},
+};
+
+static void print_commands(const char *prefix)
+{
+    size_t plen = prefix ? strlen(prefix) : 0;
+
+    printf("usage: eseal <command> [options]   (eseal <command> --help for its options)\n\n"
+           "commands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (prefix == NULL || strncmp(commands[i].name, prefix, plen) == 0)
+            printf("  %-14s %s\n", commands[i].name, commands[i].summary);
+    printf("\nexit status: 0 success or valid, 1 not valid, 2 could not run\n");
+}
+
+/* Find the command named by argv[0] or argv[0] argv[1]; *words gets how many it took. */
+static const cli_cmd *find_command(int argc, char **argv, int *words)
+{
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        const char *name = commands[i].name;
+        const char *space = strchr(name, ' ');
+        size_t first = space ? (size_t)(space - name) : strlen(name);
+
+        if (strlen(argv[0]) != first || strncmp(argv[0], name, first) != 0)
+            continue;
+        if (space == NULL) {
+            *words = 1;
+            return &commands[i];
+        }
+        if (argc > 1 && strcmp(argv[1], space + 1) == 0) {
+            *words = 2;
+            return &commands[i];
+        }
+    }
+    return NULL;
+}
+
+static int is_group(const char *word)
+{
+    size_t len = strlen(word);
+
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strncmp(commands[i].name, word, len) == 0 && commands[i].name[len] == ' ')
+            return 1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const cli_cmd *cmd;
+    int words = 0;
+
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        (strcmp(argv[1], "help") == 0 && argc == 2)) {
+        print_commands(NULL);
+        return argc < 2 ? CLI_USAGE : CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("eseal %s\n", ESEAL_VERSION);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "help") == 0) {
+        cmd = find_command(argc - 2, argv + 2, &words);
+        if (cmd != NULL) {
+            char *help_argv[] = {argv[2], "--help", NULL};
+            return cmd->fn(2, help_argv) == CLI_USAGE ? CLI_USAGE : CLI_OK;
+        }
+        argv[1] = argv[2];
+    } else {
+        cmd = find_command(argc - 1, argv + 1, &words);
+        if (cmd != NULL)
+            return cmd->fn(argc - words, argv + words);
+    }
+    if (is_group(argv[1])) {
+        print_commands(argv[1]);
+        return CLI_USAGE;
+    }
+    fprintf(stderr, "eseal: unknown command \"%s\" (see eseal help)\n", argv[1]);
+    return CLI_USAGE;
+}
