@@ -28,7 +28,8 @@
                      es_strerror(e));                                                              \
     } while (0)
 
-/* Path of a file in ../shared/samples (static buffer, valid until the next call). */
+/* Path of a file in ../shared/samples. The path functions share one static buffer: copy the
+ * result before calling another of them. */
 const char *tu_sample(const char *rel);
 
 /* Path of a file in tests/data. */

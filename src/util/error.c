@@ -41,7 +41,7 @@ const char *es_errdetail(void)
     return detail;
 }
 
-static void set_detail(const char *fmt, va_list ap)
+ES__PRINTF(1, 0) static void set_detail(const char *fmt, va_list ap)
 {
     vsnprintf(detail, sizeof(detail), fmt, ap);
 }
