@@ -9,42 +9,61 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char path_buf[4096];
-static char tmpdir_buf[4096];
+#define PATH_SLOTS 8
+static char path_bufs[PATH_SLOTS][4096];
+static unsigned path_next;
+static char tmpdir_buf[1024];
+
+/* Format a path into the next of a ring of buffers, so a few paths can be alive at once. */
+__attribute__((format(printf, 1, 2))) static const char *path_printf(const char *fmt, ...)
+{
+    char *buf = path_bufs[path_next++ % PATH_SLOTS];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof(path_bufs[0]), fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof(path_bufs[0]))
+        fail_msg("path too long");
+    return buf;
+}
 
 const char *tu_sample(const char *rel)
 {
-    snprintf(path_buf, sizeof(path_buf), "%s/%s", ESEAL_SAMPLES_DIR, rel);
-    return path_buf;
+    return path_printf("%s/%s", ESEAL_SAMPLES_DIR, rel);
 }
 
 const char *tu_data(const char *rel)
 {
-    snprintf(path_buf, sizeof(path_buf), "%s/tests/data/%s", ESEAL_SOURCE_DIR, rel);
-    return path_buf;
+    return path_printf("%s/tests/data/%s", ESEAL_SOURCE_DIR, rel);
 }
 
 const char *tu_tmpdir(void)
 {
     if (tmpdir_buf[0] == '\0') {
         const char *base = getenv("ESEAL_TEST_TMP");
-        char tmpl[4096];
+        char tmpl[sizeof(tmpdir_buf)];
+        size_t blen;
 
         if (base == NULL || base[0] == '\0')
             base = "/tmp";
         mkdir(base, 0700);
-        snprintf(tmpl, sizeof(tmpl), "%s/t.XXXXXX", base);
+        blen = strlen(base);
+        if (blen + sizeof("/t.XXXXXX") > sizeof(tmpl))
+            fail_msg("ESEAL_TEST_TMP is too long");
+        memcpy(tmpl, base, blen);
+        memcpy(tmpl + blen, "/t.XXXXXX", sizeof("/t.XXXXXX"));
         if (mkdtemp(tmpl) == NULL)
             fail_msg("mkdtemp %s: %s", tmpl, strerror(errno));
-        snprintf(tmpdir_buf, sizeof(tmpdir_buf), "%s", tmpl);
+        memcpy(tmpdir_buf, tmpl, sizeof(tmpdir_buf));
     }
     return tmpdir_buf;
 }
 
 const char *tu_tmp(const char *name)
 {
-    snprintf(path_buf, sizeof(path_buf), "%s/%s", tu_tmpdir(), name);
-    return path_buf;
+    return path_printf("%s/%s", tu_tmpdir(), name);
 }
 
 es_buf tu_read(const char *path)

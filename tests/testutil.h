@@ -28,8 +28,8 @@
                      es_strerror(e));                                                              \
     } while (0)
 
-/* Path of a file in ../shared/samples. The path functions share one static buffer: copy the
- * result before calling another of them. */
+/* Path of a file in ../shared/samples. The path functions return one of 8 static buffers in
+ * turn: a path stays valid for the next 7 calls. */
 const char *tu_sample(const char *rel);
 
 /* Path of a file in tests/data. */

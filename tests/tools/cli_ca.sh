@@ -13,7 +13,10 @@ has "$ERR" "exists"
 "$ESEAL" key pub --in "$T/signer.key" --out "$T/signer.pub"
 run 0 "$ESEAL" ca issue --dir "$CA" --profile signer --subject "CN=张三,O=示例公司,C=CN" --key "$T/signer.key" --out "$T/signer.pem"
 [ -f "$T/signer-chain.pem" ] && ok || fail "no chain written beside the certificate"
-run 0 openssl verify -vfyopt distid:1234567812345678 -CAfile "$CA/root.pem" -untrusted "$T/signer-chain.pem" "$T/signer.pem"
+# openssl 3.0 applies -vfyopt distid to the target only, so it checks an SM2 chain link by link.
+run 0 openssl verify -vfyopt distid:1234567812345678 -CAfile "$CA/root.pem" "$T/signer-chain.pem"
+run 0 openssl verify -vfyopt distid:1234567812345678 -partial_chain -CAfile "$T/signer-chain.pem" "$T/signer.pem"
+run 2 openssl verify -vfyopt distid:0000000000000000 -partial_chain -CAfile "$T/signer-chain.pem" "$T/signer.pem"
 openssl x509 -in "$T/signer.pem" -noout -subject -nameopt utf8,sep_comma_plus >"$T/subj"
 has "$T/subj" "CN=张三"
 openssl x509 -in "$T/signer.pem" -noout -text >"$T/text"
@@ -35,13 +38,15 @@ ESEAL_CA_PASS=wrong run 2 "$ESEAL" ca issue --dir "$CA" --profile signer --subje
 has "$ERR" "password"
 [ ! -e "$T/x.pem" ] && ok || fail "certificate written despite errors"
 
-# Validity windows: --not-before puts the certificate in the past; verify at a time inside and after.
-run 0 "$ESEAL" ca issue --dir "$CA" --profile maker --subject "CN=Seal Maker" --pubkey "$T/signer.pub" --out "$T/maker.pem" --not-before 2024-01-01 --days 30
-run 0 "$ESEAL" cert verify "$T/maker.pem" --trust "$CA/root.pem" --untrusted "$CA/issuing.pem" --at 2024-01-15
-run 1 "$ESEAL" cert verify "$T/maker.pem" --trust "$CA/root.pem" --untrusted "$CA/issuing.pem" --at 2024-03-01
-has "$OUT" "expired at 2024-01-31T00:00:00Z"
-run 1 "$ESEAL" cert verify "$T/maker.pem" --trust "$CA/root.pem" --untrusted "$CA/issuing.pem" --at 2023-12-01
+# Validity windows: a certificate starting in 10 days for 30 days, verified before, in and after.
+start=$(date -u -d '+10 days' +%F)
+run 0 "$ESEAL" ca issue --dir "$CA" --profile maker --subject "CN=Seal Maker" --pubkey "$T/signer.pub" --out "$T/maker.pem" --not-before "$start" --days 30
+run 0 "$ESEAL" cert verify "$T/maker.pem" --trust "$CA/root.pem" --untrusted "$CA/issuing.pem" --at "$(date -u -d '+20 days' +%F)"
+run 1 "$ESEAL" cert verify "$T/maker.pem" --trust "$CA/root.pem" --untrusted "$CA/issuing.pem" --at "$(date -u -d '+60 days' +%F)"
+has "$OUT" "expired at $(date -u -d "$start +30 days" +%F)T00:00:00Z"
+run 1 "$ESEAL" cert verify "$T/maker.pem" --trust "$CA/root.pem" --untrusted "$CA/issuing.pem"
 has "$OUT" "not yet valid"
+run 2 "$ESEAL" ca issue --dir "$CA" --profile maker --subject "CN=Too Early" --pubkey "$T/signer.pub" --out "$T/x.pem" --not-before 1990-01-01 --days 30
 
 # Revocation: valid with an empty CRL, revoked after revoke + crl; openssl agrees.
 run 0 "$ESEAL" ca crl --dir "$CA" --out "$T/crl0.pem"
@@ -53,11 +58,20 @@ has "$ERR" "already revoked|state"
 run 2 "$ESEAL" ca revoke --dir "$CA" --cert "$ESEAL_SAMPLES/pki/USER_cert.pem"
 run 2 "$ESEAL" ca revoke --dir "$CA" --cert "$T/tsa.pem" --reason sleepy
 run 0 "$ESEAL" ca crl --dir "$CA" --out "$T/crl1.pem"
-run 0 openssl crl -in "$T/crl1.pem" -CAfile "$CA/issuing.pem" -noout -verify
+# The CRL's SM2 signature (ID 1234567812345678) checked independently over its TBS bytes:
+# the first element at depth 1 is the TBSCertList, the last BIT STRING the signature.
+openssl asn1parse -in "$T/crl1.pem" -out "$T/crl1.der" -noout >/dev/null
+tbsoff=$(openssl asn1parse -inform DER -in "$T/crl1.der" | awk -F: '/d=1/ { print $1 + 0; exit }')
+sigoff=$(openssl asn1parse -inform DER -in "$T/crl1.der" | awk -F: '/d=1.*BIT STRING/ { o = $1 } END { print o + 0 }')
+openssl asn1parse -inform DER -in "$T/crl1.der" -strparse "$tbsoff" -out "$T/crl1.tbs" -noout >/dev/null
+openssl asn1parse -inform DER -in "$T/crl1.der" -strparse "$sigoff" -out "$T/crl1.sig" -noout >/dev/null
+openssl x509 -in "$CA/issuing.pem" -pubkey -noout >"$T/issuing.pub"
+run 0 openssl dgst -sm3 -verify "$T/issuing.pub" -sigopt distid:1234567812345678 -signature "$T/crl1.sig" "$T/crl1.tbs"
+printf x >>"$T/crl1.tbs"
+run 1 openssl dgst -sm3 -verify "$T/issuing.pub" -sigopt distid:1234567812345678 -signature "$T/crl1.sig" "$T/crl1.tbs"
 run 1 "$ESEAL" cert verify "$T/signer.pem" --trust "$CA/root.pem" --untrusted "$CA/issuing.pem" --crl "$T/crl1.pem"
 has "$OUT" ": invalid$"
 has "$OUT" "revoked at .*keyCompromise"
-run 2 openssl verify -vfyopt distid:1234567812345678 -crl_check -CRLfile "$T/crl1.pem" -CAfile "$CA/root.pem" -untrusted "$CA/issuing.pem" "$T/signer.pem"
 run 0 "$ESEAL" cert verify "$T/tsa.pem" --trust "$CA/root.pem" --untrusted "$CA/issuing.pem" --crl "$T/crl1.pem"
 
 # A root-only CA issues leaves directly, and no chain file is written.
