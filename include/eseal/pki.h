@@ -62,17 +62,19 @@ typedef struct es_cert_report es_cert_report;
 /*
  * Verify leaf's chain at opts->at: signatures (SM2 with the ID set on every certificate),
  * validity periods, basicConstraints and keyUsage of every CA (keyCertSign, cRLSign for CRLs),
- * path length, and revocation against opts->crls for every certificate whose issuer has a CRL
- * in the list (a CRL list that lacks one for an issuer makes the verdict indeterminate).
- * Every problem is collected, each named once. Returns ES_OK when the verification ran; the
- * verdict is in the report. Errors only when it could not run (no trust anchor, no memory).
+ * path length, and revocation against opts->crls: the leaf's issuer must have a CRL in the list
+ * (else indeterminate); a CA certificate is checked when its issuer's CRL is in the list.
+ * Every problem is collected, each named once (docs/pki.md lists the messages and verdicts).
+ * Returns ES_OK when the verification ran; the verdict is in the report. Errors only when it
+ * could not run (no trust anchor, no memory).
  */
 es_err es_cert_verify(X509 *leaf, const es_verify_opts *opts, es_cert_report **out);
 
 es_verdict es_cert_report_verdict(const es_cert_report *r);
 size_t es_cert_report_nproblems(const es_cert_report *r);
 const es_cert_problem *es_cert_report_problem(const es_cert_report *r, size_t i);
-/* 1 if revocation was checked for every certificate in the chain below the anchor. */
+/* 1 if CRLs were given, none that was needed was missing, stale or broken, and the chain
+ * reached a trust anchor (CA certificates whose issuer's CRL was not given are not checked). */
 int es_cert_report_revocation_checked(const es_cert_report *r);
 /* The chain that was built, leaf first (borrowed; may be partial when building failed). */
 STACK_OF(X509) * es_cert_report_get0_chain(const es_cert_report *r);
