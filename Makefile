@@ -59,6 +59,7 @@ format: deps
 
 bench: build
 	bash bench/run-crypto.sh build/bench/bench_crypto
+	taskset -c 0 build/bench/bench_seal
 
 clean:
 	rm -rf build build-asan build-fuzz

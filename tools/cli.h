@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "eseal/eseal.h"
+#include "eseal/ses.h"
 
 /* Exit statuses of every subcommand. */
 #define CLI_OK      0 /* success, or the object is valid */
@@ -76,6 +77,19 @@ const char *cli_password(const cli_args *a, const char *option, const char *defa
 /* Write a buffer to a file (mode as es_file_write), reporting errors; CLI_OK or CLI_USAGE. */
 int cli_write_file(const cli_spec *spec, const char *path, const es_buf *b, unsigned mode);
 
+/* The options of verifying commands, declared in each command's option table. */
+#define CLI_VERIFY_OPTS                                                                            \
+    {"trust", "ROOT.pem", CLI_REQUIRED | CLI_MULTI, "trust anchors (PEM bundle or DER)"},          \
+        {"untrusted", "CHAIN.pem", CLI_MULTI, "intermediate certificates"},                        \
+        {"crl", "CRL.pem", CLI_MULTI, "CRLs; without any, revocation is not checked"},             \
+    {                                                                                              \
+        "at", "TIME", 0, "verification time, e.g. 2021-06-01 or 2021-06-01T08:00:00+08:00"         \
+    }
+
+/* Load --trust, --untrusted, --crl and --at into o; free with cli_free_verify_opts. */
+int cli_load_verify_opts(const cli_args *a, es_verify_opts *o);
+void cli_free_verify_opts(es_verify_opts *o);
+
 /* The subcommands, each in tools/cmd_<name>.c. */
 int cmd_ca_crl(int argc, char **argv);
 int cmd_ca_init(int argc, char **argv);
@@ -85,5 +99,9 @@ int cmd_cert_verify(int argc, char **argv);
 int cmd_dgst(int argc, char **argv);
 int cmd_key_gen(int argc, char **argv);
 int cmd_key_pub(int argc, char **argv);
+int cmd_seal_make(int argc, char **argv);
+int cmd_seal_show(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

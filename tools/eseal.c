@@ -20,6 +20,10 @@ static const cli_cmd commands[] = {
     {"dgst", cmd_dgst, "SM3 digest of files (like openssl dgst -sm3 -r)"},
     {"key gen", cmd_key_gen, "generate an SM2 key pair"},
     {"key pub", cmd_key_pub, "write the public key of a private key"},
+    {"seal make", cmd_seal_make, "make a GB/T 38540 seal signed by a seal maker"},
+    {"seal show", cmd_seal_show, "show every field of a seal or signature"},
+    {"sign", cmd_sign, "apply a seal to data (SES_Signature)"},
+    {"verify", cmd_verify, "verify a seal or signature, check by check"},
 };
 
 static void print_commands(const char *prefix)

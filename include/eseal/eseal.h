@@ -7,6 +7,8 @@
 #include "eseal/error.h"
 #include "eseal/key.h"
 #include "eseal/pki.h"
+#include "eseal/report.h"
+#include "eseal/ses.h"
 #include "eseal/time.h"
 
 #define ESEAL_VERSION "0.1.0"

@@ -388,15 +388,26 @@ static int verify_cb(int ok, X509_STORE_CTX *ctx)
     return 1;
 }
 
-/* Every certificate involved gets the SM2 ID, or SM2 signatures on them fail to verify. */
+/*
+ * Give a certificate the default SM2 ID unless it has one (es_cert_parse sets it already):
+ * leaving set IDs alone keeps certificates shared between verifying threads unmodified.
+ */
+static es_err ensure_id(X509 *x)
+{
+    if (X509_get0_distinguishing_id(x) != NULL)
+        return ES_OK;
+    return es_cert_set_sm2_id(x, NULL, 0);
+}
+
+/* Every certificate involved needs the SM2 ID, or SM2 signatures on them fail to verify. */
 static es_err set_ids(X509 *leaf, const es_verify_opts *opts)
 {
-    es_err rc = es_cert_set_sm2_id(leaf, NULL, 0);
+    es_err rc = ensure_id(leaf);
 
     for (int i = 0; rc == ES_OK && i < sk_X509_num(opts->trust); i++)
-        rc = es_cert_set_sm2_id(sk_X509_value(opts->trust, i), NULL, 0);
+        rc = ensure_id(sk_X509_value(opts->trust, i));
     for (int i = 0; rc == ES_OK && i < sk_X509_num(opts->untrusted); i++)
-        rc = es_cert_set_sm2_id(sk_X509_value(opts->untrusted, i), NULL, 0);
+        rc = ensure_id(sk_X509_value(opts->untrusted, i));
     return rc;
 }
 

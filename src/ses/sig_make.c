@@ -1,0 +1,156 @@
+/* Applying a seal: the refusals, then a strict DER v4 SES_Signature over the caller's data. */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eseal/crypto.h"
+#include "eseal_local.h"
+#include "ses/ses_local.h"
+
+/* Everything that must hold before a signature is made, each with its own error. */
+static es_err check_signer(const es_seal *s, const es_key *k, X509 *cert, es_time t)
+{
+    es_err rc;
+    int found;
+    char who[512], how[256], why[512], at[ES_TIME_STRLEN], a[ES_TIME_STRLEN], b[ES_TIME_STRLEN];
+
+    if (s->version != ES_SES_V4)
+        return es__fail(ES_ERR_UNSUPPORTED, "eseal signs with v4 seals only; this seal is %s",
+                        es__version_name(s->version));
+    if ((rc = es__seal_check_maker_sig(s)) != ES_OK) {
+        snprintf(why, sizeof(why), "%s", es_errdetail());
+        return rc == ES_ERR_NOMEM ? rc : es__fail(ES_ERR_SIGNATURE, "the seal is broken: %s", why);
+    }
+    es__subject(cert, who, sizeof(who));
+    if (!es_key_has_private(k))
+        return es__fail(ES_ERR_ARG,
+                        "the signer key is a public key: signing needs the private key");
+    if (es_key_match_cert(k, cert) != ES_OK)
+        return es__fail(ES_ERR_KEY_MISMATCH,
+                        "the signer key does not belong to the signer certificate (%s)", who);
+    if ((rc = es__seal_lists_cert(s, cert, &found, how, sizeof(how))) != ES_OK)
+        return rc;
+    if (!found)
+        return es__fail(ES_ERR_ARG, "the signer certificate (%s) is not in the seal's certList: %s",
+                        who, how);
+    if (t < s->start || t > s->end) {
+        es__time_text(t, at);
+        es__time_text(s->start, a);
+        es__time_text(s->end, b);
+        return es__fail(ES_ERR_STATE, "signing time %s is outside the seal's validity %s .. %s", at,
+                        a, b);
+    }
+    return ES_OK;
+}
+
+/* TBS_Sign { 4, the seal's own bytes, time, SM3 hash, property }. */
+static es_err tbs(ES_TBS_SIGN_V4 *t, const es_seal *s, const uint8_t hash[32], const char *prop,
+                  es_time when)
+{
+    es_err rc;
+    ASN1_STRING *seal = ASN1_STRING_new();
+
+    /* The seal goes in as the bytes it was parsed from: re-encoding could change what the maker
+     * signed, and Seal.esl beside an OFD signature must stay byte-equal to it. */
+    if (seal == NULL || !ASN1_STRING_set(seal, s->der.data, (int)s->der.len)) {
+        ASN1_STRING_free(seal);
+        return es__fail_ossl(ES_ERR_NOMEM, "cannot copy the seal");
+    }
+    ASN1_TYPE_set(t->eseal, V_ASN1_SEQUENCE, seal);
+    if (!ASN1_INTEGER_set_int64(t->version, 4))
+        return es__fail_ossl(ES_ERR_NOMEM, "cannot set the version");
+    if ((rc = es__time_set(when, &t->time)) != ES_OK ||
+        (rc = es__bits_set(&t->hash, hash, ES_SM3_LEN)) != ES_OK)
+        return rc;
+    return es__ia5_set(prop != NULL ? prop : "", "propertyInfo", &t->property);
+}
+
+/* Sign DER(TBS_Sign) and add the signer's part. */
+static es_err sign_tbs(ES_SES_SIGNATURE_V4 *g, const es_key *k, X509 *cert)
+{
+    es_err rc;
+    unsigned char *der = NULL, *cder = NULL;
+    int n = i2d_ES_TBS_SIGN_V4(g->tbs, &der), cn = i2d_X509(cert, &cder);
+    es_buf sig = {0};
+
+    if (n <= 0 || cn <= 0) {
+        rc = es__fail_ossl(ES_ERR_INTERNAL, "cannot encode TBS_Sign");
+        goto end;
+    }
+    if ((rc = es_sm2_sign(k, NULL, 0, der, (size_t)n, &sig)) != ES_OK ||
+        (rc = es__bits_set(&g->sig, sig.data, sig.len)) != ES_OK)
+        goto end;
+    ASN1_OBJECT_free(g->alg);
+    if ((g->alg = es__oid_sm2_sm3()) == NULL || !ASN1_OCTET_STRING_set(g->cert, cder, cn))
+        rc = es__fail_ossl(ES_ERR_NOMEM, "cannot set the signer's part");
+end:
+    OPENSSL_free(der);
+    OPENSSL_free(cder);
+    es_buf_free(&sig);
+    return rc;
+}
+
+/* Read back what was written and verify its signature value. */
+static es_err self_check(const es_buf *der, const es_key *k)
+{
+    es_err rc;
+    es_signature *g = NULL;
+    char why[512];
+
+    if ((rc = es_signature_parse(der->data, der->len, &g)) == ES_OK)
+        rc = es_sm2_verify(k, NULL, 0, g->tbs.data, g->tbs.len, g->sig.data, g->sig.len);
+    es_signature_free(g);
+    if (rc != ES_OK) {
+        snprintf(why, sizeof(why), "%s", es_errdetail());
+        rc = es__fail(ES_ERR_INTERNAL, "the signature just made does not verify: %s", why);
+    }
+    return rc;
+}
+
+es_err es_seal_sign_hash(const es_seal *seal, const es_key *signer_key, X509 *signer_cert,
+                         const uint8_t hash[32], const char *property, es_time signing_time,
+                         es_buf *der)
+{
+    es_err rc;
+    ES_SES_SIGNATURE_V4 *g = NULL;
+    unsigned char *out = NULL;
+    es_time when = signing_time != 0 ? signing_time : es_time_now();
+    int n;
+
+    assert(seal != NULL && signer_key != NULL && signer_cert != NULL && hash != NULL);
+    assert(der != NULL);
+    der->data = NULL;
+    der->len = 0;
+    if ((rc = check_signer(seal, signer_key, signer_cert, when)) != ES_OK)
+        return rc;
+    if ((g = ES_SES_SIGNATURE_V4_new()) == NULL)
+        return es__fail_ossl(ES_ERR_NOMEM, "cannot allocate a signature");
+    if ((rc = tbs(g->tbs, seal, hash, property, when)) != ES_OK ||
+        (rc = sign_tbs(g, signer_key, signer_cert)) != ES_OK)
+        goto end;
+    if ((n = i2d_ES_SES_SIGNATURE_V4(g, &out)) <= 0) {
+        rc = es__fail_ossl(ES_ERR_INTERNAL, "cannot encode the signature");
+        goto end;
+    }
+    if ((rc = es_buf_set(der, out, (size_t)n)) == ES_OK &&
+        (rc = self_check(der, signer_key)) != ES_OK)
+        es_buf_free(der);
+end:
+    OPENSSL_free(out);
+    ES_SES_SIGNATURE_V4_free(g);
+    return rc;
+}
+
+es_err es_seal_sign_data(const es_seal *seal, const es_key *signer_key, X509 *signer_cert,
+                         const void *data, size_t n, const char *property, es_time signing_time,
+                         es_buf *der)
+{
+    es_err rc;
+    uint8_t md[ES_SM3_LEN];
+
+    assert(data != NULL || n == 0);
+    if ((rc = es_sm3(data != NULL ? data : "", n, md)) != ES_OK)
+        return rc;
+    return es_seal_sign_hash(seal, signer_key, signer_cert, md, property, signing_time, der);
+}
