@@ -1,5 +1,6 @@
 /* Distinguished names: parse "CN=张三,O=Example,C=CN" or "/CN=张三/O=Example", format as UTF-8. */
 #include <assert.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,7 +130,11 @@ static es_err parse_value(const char **pp, char sep, attr_tok *t)
     t->vlen = 0;
     while (*p == ' ')
         p++;
-    if (*p == '#')
+    /*
+     * A hexstring has hex digits after '#'. A '#' without them is read literally: OpenSSL's
+     * RFC 2253 printer (es_name_format) leaves a one-character value "#" unescaped.
+     */
+    if (*p == '#' && isxdigit((unsigned char)p[1]))
         return es__fail(ES_ERR_FORMAT, "%s: hex-encoded values (#...) are not supported", t->type);
     while (*p && *p != sep && *p != '+') {
         if (*p == '\\') {
