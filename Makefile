@@ -4,7 +4,10 @@
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 DEBIAN_PACKAGES := build-essential cmake pkg-config libssl-dev openssl libcmocka-dev \
-	clang libclang-rt-14-dev clang-format python3
+	clang libclang-rt-14-dev clang-format python3 \
+	libzip-dev libxml2-dev zip unzip \
+	libcairo2-dev libpango1.0-dev libpng-dev libjpeg-dev fonts-noto-cjk \
+	libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libargon2-dev postgresql wrk
 
 .PHONY: all deps build run test test-unit test-asan test-fuzz check-format check-size format bench clean
 
