@@ -6,6 +6,7 @@
 
 #include "eseal/eseal.h"
 #include "eseal/ses.h"
+#include "eseal/image.h"
 
 /* Exit statuses of every subcommand. */
 #define CLI_OK      0 /* success, or the object is valid */
@@ -76,6 +77,9 @@ const char *cli_password(const cli_args *a, const char *option, const char *defa
 
 /* Write a buffer to a file (mode as es_file_write), reporting errors; CLI_OK or CLI_USAGE. */
 int cli_write_file(const cli_spec *spec, const char *path, const es_buf *b, unsigned mode);
+/* Image commands (cmd_image_common.c): PNG/SVG from --out's suffix and --dpi; write and report. */
+int cli_image_target(const cli_args *a, es_image_format *fmt, unsigned *dpi);
+int cli_image_write(const cli_args *a, const es_buf *b);
 
 /* The options of verifying commands, declared in each command's option table. */
 #define CLI_VERIFY_OPTS                                                                            \
@@ -97,8 +101,15 @@ int cmd_ca_issue(int argc, char **argv);
 int cmd_ca_revoke(int argc, char **argv);
 int cmd_cert_verify(int argc, char **argv);
 int cmd_dgst(int argc, char **argv);
+int cmd_image_import(int argc, char **argv);
+int cmd_image_oval(int argc, char **argv);
+int cmd_image_round(int argc, char **argv);
+int cmd_image_square(int argc, char **argv);
 int cmd_key_gen(int argc, char **argv);
 int cmd_key_pub(int argc, char **argv);
+int cmd_ofd_show(int argc, char **argv);
+int cmd_ofd_sign(int argc, char **argv);
+int cmd_ofd_verify(int argc, char **argv);
 int cmd_seal_make(int argc, char **argv);
 int cmd_seal_show(int argc, char **argv);
 int cmd_sign(int argc, char **argv);

@@ -13,8 +13,8 @@ static const cli_opt opts[] = {
     {"valid-from", "TIME", CLI_REQUIRED, "start of the seal's validity"},
     {"valid-to", "TIME", CLI_REQUIRED, "end of the seal's validity"},
     {"image", "FILE", CLI_REQUIRED, "seal picture: PNG, JPG, GIF, BMP, SVG or OFD"},
-    {"width-mm", "W", 0, "picture width in mm (default 40)"},
-    {"height-mm", "H", 0, "picture height in mm (default 40)"},
+    {"width-mm", "W", 0, "picture width in mm (default: from the PNG/SVG, else 40)"},
+    {"height-mm", "H", 0, "picture height in mm (default: from the PNG/SVG, else 40)"},
     {"vid", "VENDOR", 0, "vendor id in the header (default eseal)"},
     {"esid", "ID", 0, "seal identifier (default: a new unique id)"},
     {"cert-digests", NULL, 0, "list SM3 digests of the signer certificates (certListType 2)"},
@@ -64,6 +64,18 @@ static int parse_times(const cli_args *a, es_seal_make_opts *o)
     return CLI_OK;
 }
 
+/* Without --width-mm and --height-mm, the picture's own size (PNG pHYs, SVG mm) when it has one. */
+static void picture_size(const es_buf *pic, long *w, long *h)
+{
+    double wm, hm;
+
+    if (es_image_size_mm(pic->data, pic->len, &wm, &hm) == ES_OK && wm >= 1 && hm >= 1 &&
+        wm <= 1000 && hm <= 1000) {
+        *w = (long)(wm + 0.5);
+        *h = (long)(hm + 0.5);
+    }
+}
+
 static int load_inputs(const cli_args *a, inputs *in)
 {
     long type = 0, w = 40, h = 40;
@@ -82,6 +94,8 @@ static int load_inputs(const cli_args *a, inputs *in)
         return cli_fail(&spec, rc, "cannot read --maker-key");
     if ((rc = es_file_read(cli_get(a, "image"), ES_SES_MAX_INPUT, &in->picture)) != ES_OK)
         return cli_fail(&spec, rc, "cannot read --image");
+    if (!cli_has(a, "width-mm") && !cli_has(a, "height-mm"))
+        picture_size(&in->picture, &w, &h);
     in->o.type = type;
     in->o.width_mm = w;
     in->o.height_mm = h;

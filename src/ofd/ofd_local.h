@@ -1,0 +1,158 @@
+/* What the files of src/ofd/ share: the package model, XML and text helpers, the CMS signer. */
+#ifndef ESEAL_OFD_LOCAL_H
+#define ESEAL_OFD_LOCAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libxml/tree.h>
+
+#include "eseal/ofd.h"
+
+/* One zip entry, read in full. name has no leading '/'; zindex is its index in the zip. */
+typedef struct es__ofd_entry {
+    char *name;
+    int is_dir;
+    uint64_t zindex;
+    es_buf data;
+} es__ofd_entry;
+
+/* A Reference of Signature.xml: FileRef as written, resolved to an entry name, CheckValue. */
+typedef struct es__ofd_ref {
+    char *raw;
+    char *name; /* NULL when the path cannot be resolved (".." above the root) */
+    char *value;
+} es__ofd_ref;
+
+/* A signature: its entry in Signatures.xml and what its Signature.xml says. */
+typedef struct es__ofd_sig {
+    es_ofd_sig_info info; /* public view; its strings point at the fields below */
+    char *id, *type, *path, *error, *date;
+    char *check_method;
+    es__ofd_ref *refs;
+    size_t nrefs;
+    es_ofd_stamp *stamps;
+    size_t nstamps;
+    char *seal_loc;  /* entry name of Seal.esl, or NULL */
+    char *value_loc; /* entry name of SignedValue.dat, or NULL */
+} es__ofd_sig;
+
+typedef struct es__ofd_page {
+    es_ofd_page pub;
+    char *id, *loc;
+} es__ofd_page;
+
+struct es_ofd {
+    es_ofd_limits lim;
+    es_buf zip; /* the zip itself, without bytes before or after it */
+    size_t before, after;
+    es__ofd_entry *e;
+    size_t ne;
+    char *doc_root; /* entry name of the first Document.xml */
+    char *sigs_loc; /* entry name of Signatures.xml, or NULL */
+    char *ns_uri;   /* namespace of OFD.xml's root ("" when none): new XML uses it */
+    es__ofd_page *pages;
+    size_t npages;
+    es__ofd_sig *sigs;
+    size_t nsigs;
+    long max_id; /* largest number in a Signature ID or MaxSignId (0 when none) */
+};
+
+/* ---- package (ofd_zip.c) ---- */
+
+/* Fill d->zip, d->before/after and d->e from the input, within d->lim. */
+es_err es__ofd_read_zip(es_ofd *d, const uint8_t *p, size_t n);
+/* The entry called name (exact match, else ASCII case-insensitive), or NULL. */
+const es__ofd_entry *es__ofd_find(const es_ofd *d, const char *name);
+
+/* A new or replaced entry for es__ofd_write_zip. */
+typedef struct es__ofd_put {
+    const char *name;
+    const uint8_t *data;
+    size_t len;
+} es__ofd_put;
+/* The package with the puts applied (replacing entries of the same name), into *out. */
+es_err es__ofd_write_zip(const es_ofd *d, const es__ofd_put *puts, size_t nputs, es_buf *out);
+
+/* ---- XML (ofd_xml.c) ---- */
+
+/*
+ * Parse an entry: no network, no DTD (refused), no entity expansion, depth <= max_depth.
+ * name is for messages. Free with xmlFreeDoc.
+ */
+es_err es__ofd_xml_parse(const es_buf *b, const char *name, int max_depth, xmlDoc **out);
+/* The first element child of parent whose local name is local (any namespace), or NULL. */
+xmlNode *es__ofd_xml_child(const xmlNode *parent, const char *local);
+/* The next element sibling after n with the same local name, or NULL. */
+xmlNode *es__ofd_xml_next(const xmlNode *n, const char *local);
+/* 1 if n is an element with local name local. */
+int es__ofd_xml_is(const xmlNode *n, const char *local);
+/* The text of n (whitespace trimmed) as a new string; NULL only on no memory. */
+char *es__ofd_xml_text(const xmlNode *n);
+/* An attribute by local name as a new string, or NULL when absent. */
+char *es__ofd_xml_attr(const xmlNode *n, const char *local);
+
+/* ---- paths (ofd_path.c) ---- */
+
+/*
+ * Resolve loc (absolute "/a/b" or relative to the directory of the entry base; base NULL means
+ * the root) into an entry name in out. "." and ".." are applied; ".." above the root and empty
+ * paths are ES_ERR_FORMAT.
+ */
+es_err es__ofd_resolve(const char *base, const char *loc, char *out, size_t n);
+/* Resolve loc against base, and if no such entry exists against the root: a new string. */
+es_err es__ofd_locate(const es_ofd *d, const char *base, const char *loc, char **out);
+/* "x y w h" into box; 0 when it is not exactly four finite numbers. */
+int es__ofd_box(const char *s, double box[4]);
+
+/* ---- documents (ofd_doc.c, ofd_sigxml.c) ---- */
+
+es_err es__ofd_read_docs(es_ofd *d);
+/* Read Signature.xml of s (s->path set) into s; a failure is kept in s->error, not returned
+ * (only ES_ERR_NOMEM is). */
+es_err es__ofd_read_sigxml(const es_ofd *d, es__ofd_sig *s);
+void es__ofd_sig_release(es__ofd_sig *s);
+
+/* ---- text (ofd_text.c) ---- */
+
+/* A growing string with a hard limit; the first error sticks in err. */
+typedef struct es__ofd_sb {
+    char *p;
+    size_t len, cap;
+    es_err err;
+} es__ofd_sb;
+void es__ofd_sb_add(es__ofd_sb *s, const void *p, size_t n);
+/* Append a string literal (its length computed by the compiler). */
+#define ES__OFD_LIT(s, lit) es__ofd_sb_add((s), (lit), sizeof(lit) - 1)
+void es__ofd_sb_printf(es__ofd_sb *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append text escaped for an XML attribute or element. */
+void es__ofd_sb_xml(es__ofd_sb *s, const char *text);
+/* Append a length in mm ("12.5", at most 3 decimals). */
+void es__ofd_sb_mm(es__ofd_sb *s, double mm);
+void es__ofd_sb_free(es__ofd_sb *s);
+/* base64 of SM3(p) into out (45 bytes with NUL). */
+es_err es__ofd_sm3_b64(const void *p, size_t n, char out[45]);
+/* The qualified name prefix:local (or local) of an element named like n. */
+void es__ofd_qname(const xmlNode *n, const char *local, char *out, size_t size);
+/* Insert text before the last closing tag </qname> of buf (or turn <qname .../> into a pair).
+ * ES_ERR_FORMAT when neither is found. */
+es_err es__ofd_insert_before_close(const es_buf *in, const char *qname, const char *text,
+                                   es_buf *out);
+/* Replace the text of the last <qname>...</qname> with text; ES_ERR_NOT_FOUND when absent. */
+es_err es__ofd_replace_text(const es_buf *in, const char *qname, const char *text, es_buf *out);
+
+/* ---- GM/T 0010 SignedData (ofd_cms.c) ---- */
+
+/* SignedData over data (detached) with contentType, signingTime and messageDigest (SM3). */
+es_err es__ofd_cms_sign(const es_key *key, X509 *cert, const void *data, size_t n, es_time t,
+                        es_buf *out);
+/*
+ * Verify SignedValue.dat of a Type="Sign" signature over data into r: format, signature.value,
+ * signature.signer_cert, data.hash. A bare SM2 signature is tried with each of extra.
+ */
+es_err es__ofd_cms_verify(es_report *r, const uint8_t *sv, size_t svn, const void *data, size_t n,
+                          const es_ofd_verify_opts *o);
+/* A chain check named name in r, like the SES verifier's. */
+es_err es__ofd_chain_check(es_report *r, const char *name, X509 *cert, const es_verify_opts *vo);
+
+#endif

@@ -1,0 +1,396 @@
+/* Signing an OFD package: new Sign_N files, text edits of OFD.xml and Signatures.xml, a new zip. */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eseal/crypto.h"
+#include "eseal/eseal.h"
+#include "eseal_local.h"
+#include "ofd/ofd_local.h"
+
+#define DEFAULT_NS "http://www.ofdspec.org/2016"
+
+typedef struct sign_ctx {
+    const es_ofd *d;
+    const es_ofd_sign_opts *o;
+    es_time t;
+    char dir[1024];        /* ".../Signs/Sign_N" */
+    char sigs_path[1024];  /* Signatures.xml (existing or new) */
+    char xml_path[1100];   /* Sign_N/Signature.xml */
+    char value_path[1100]; /* Sign_N/SignedValue.dat */
+    char seal_path[1100];  /* Sign_N/Seal.esl */
+    long sig_id;
+    es_ofd_stamp stamps[256];
+    size_t nstamps;
+    es_buf ofd_xml;  /* the edited OFD.xml, empty when it does not change */
+    es_buf sigs_xml; /* the new Signatures.xml */
+    es__ofd_sb sig;  /* the new Signature.xml */
+    es_buf value;    /* SignedValue.dat */
+} sign_ctx;
+
+/* Refuse to sign a document whose Signatures.xml an existing signature protects. */
+static es_err check_not_closed(const es_ofd *d)
+{
+    for (size_t i = 0; d->sigs_loc != NULL && i < d->nsigs; i++)
+        for (size_t j = 0; j < d->sigs[i].nrefs; j++)
+            if (d->sigs[i].refs[j].name != NULL &&
+                strcmp(d->sigs[i].refs[j].name, d->sigs_loc) == 0)
+                return es__fail(ES_ERR_STATE,
+                                "the document is closed: signature %s (%s) protects %s, so "
+                                "adding a signature would break it",
+                                d->sigs[i].id, d->sigs[i].path, d->sigs_loc);
+    return ES_OK;
+}
+
+/* Directory of an entry name ("" for the root), into out. */
+static void dirname_of(const char *name, char *out, size_t n)
+{
+    const char *slash = strrchr(name, '/');
+    size_t len = slash ? (size_t)(slash - name) : 0;
+
+    snprintf(out, n, "%.*s", (int)len, name);
+}
+
+static int dir_used(const es_ofd *d, const char *dir)
+{
+    size_t n = strlen(dir);
+
+    for (size_t i = 0; i < d->ne; i++)
+        if (strncmp(d->e[i].name, dir, n) == 0 && d->e[i].name[n] == '/')
+            return 1;
+    return 0;
+}
+
+/* Choose Sign_N (the first unused) beside Signatures.xml, and the new files' names. */
+static es_err choose_paths(sign_ctx *c)
+{
+    char signs[1024];
+    int n;
+
+    if (c->d->sigs_loc != NULL) {
+        dirname_of(c->d->sigs_loc, signs, sizeof(signs));
+        snprintf(c->sigs_path, sizeof(c->sigs_path), "%s", c->d->sigs_loc);
+    } else {
+        char docdir[900];
+        dirname_of(c->d->doc_root, docdir, sizeof(docdir));
+        snprintf(signs, sizeof(signs), "%s%sSigns", docdir, docdir[0] ? "/" : "");
+        snprintf(c->sigs_path, sizeof(c->sigs_path), "%.900s/Signatures.xml", signs);
+    }
+    for (n = 0; n < 100000; n++) {
+        snprintf(c->dir, sizeof(c->dir), "%.900s%sSign_%d", signs, signs[0] ? "/" : "", n);
+        if (!dir_used(c->d, c->dir))
+            break;
+    }
+    snprintf(c->xml_path, sizeof(c->xml_path), "%s/Signature.xml", c->dir);
+    snprintf(c->value_path, sizeof(c->value_path), "%s/SignedValue.dat", c->dir);
+    snprintf(c->seal_path, sizeof(c->seal_path), "%s/Seal.esl", c->dir);
+    c->sig_id = c->d->max_id + 1;
+    return n < 100000 ? ES_OK : es__fail(ES_ERR_LIMIT, "no free Sign_N directory");
+}
+
+/* The qualified name that local would have as a child of the root of entry name. */
+static es_err entry_qname(const es_ofd *d, const char *name, const char *local, char *q, size_t n)
+{
+    const es__ofd_entry *e = es__ofd_find(d, name);
+    xmlDoc *doc = NULL;
+    es_err rc = es__ofd_xml_parse(&e->data, name, d->lim.max_xml_depth, &doc);
+
+    if (rc == ES_OK)
+        es__ofd_qname(xmlDocGetRootElement(doc), local, q, n);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* OFD.xml gains DocBody/Signatures when it has none: inserted as text, once. */
+static es_err edit_ofd_xml(sign_ctx *c)
+{
+    es_err rc;
+    char body[128], sigs[128];
+    es__ofd_sb t = {0};
+    const es__ofd_entry *e = es__ofd_find(c->d, "OFD.xml");
+
+    if (c->d->sigs_loc != NULL)
+        return ES_OK;
+    if ((rc = entry_qname(c->d, "OFD.xml", "DocBody", body, sizeof(body))) != ES_OK ||
+        (rc = entry_qname(c->d, "OFD.xml", "Signatures", sigs, sizeof(sigs))) != ES_OK)
+        return rc;
+    es__ofd_sb_printf(&t, "<%s>/", sigs);
+    es__ofd_sb_xml(&t, c->sigs_path);
+    es__ofd_sb_printf(&t, "</%s>", sigs);
+    rc = t.err == ES_OK ? es__ofd_insert_before_close(&e->data, body, t.p, &c->ofd_xml) : t.err;
+    es__ofd_sb_free(&t);
+    return rc;
+}
+
+/* The Signature element for Signatures.xml, with its qualified names from prefix q. */
+static void signature_element(const sign_ctx *c, es__ofd_sb *t, const char *sig_q)
+{
+    es__ofd_sb_printf(t, "<%s ID=\"%ld\" Type=\"%s\" BaseLoc=\"/", sig_q, c->sig_id,
+                      c->o->kind == ES_OFD_DIGITAL ? "Sign" : "Seal");
+    es__ofd_sb_xml(t, c->xml_path);
+    ES__OFD_LIT(t, "\"/>");
+}
+
+/* Signatures.xml: a new file, or the old one with the new Signature inserted and MaxSignId
+ * updated, every other byte kept. */
+static es_err edit_signatures(sign_ctx *c)
+{
+    es_err rc = ES_OK;
+    const es__ofd_entry *e = es__ofd_find(c->d, c->sigs_path);
+    char root[128], sig[128], max[128], id[32];
+    es__ofd_sb t = {0};
+    es_buf mid = {0};
+
+    snprintf(id, sizeof(id), "%ld", c->sig_id + (long)c->nstamps);
+    if (e == NULL) {
+        es__ofd_sb_printf(&t, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Signatures "
+                              "xmlns:ofd=\"");
+        es__ofd_sb_xml(&t, c->d->ns_uri[0] ? c->d->ns_uri : DEFAULT_NS);
+        es__ofd_sb_printf(&t, "\"><ofd:MaxSignId>%s</ofd:MaxSignId>", id);
+        signature_element(c, &t, "ofd:Signature");
+        es__ofd_sb_printf(&t, "</ofd:Signatures>");
+        if ((rc = t.err) == ES_OK)
+            rc = es_buf_set(&c->sigs_xml, t.p, t.len);
+        goto end;
+    }
+    if ((rc = entry_qname(c->d, c->sigs_path, "Signatures", root, sizeof(root))) != ES_OK ||
+        (rc = entry_qname(c->d, c->sigs_path, "Signature", sig, sizeof(sig))) != ES_OK ||
+        (rc = entry_qname(c->d, c->sigs_path, "MaxSignId", max, sizeof(max))) != ES_OK)
+        goto end;
+    rc = es__ofd_replace_text(&e->data, max, id, &mid);
+    signature_element(c, &t, sig);
+    if (rc == ES_ERR_NOT_FOUND)
+        es__ofd_sb_printf(&t, "<%s>%s</%s>", max, id, max);
+    if (rc != ES_OK && rc != ES_ERR_NOT_FOUND)
+        goto end;
+    rc = t.err != ES_OK
+             ? t.err
+             : es__ofd_insert_before_close(rc == ES_OK ? &mid : &e->data, root, t.p, &c->sigs_xml);
+end:
+    es__ofd_sb_free(&t);
+    es_buf_free(&mid);
+    return rc;
+}
+
+static const es__ofd_page *page_at(const sign_ctx *c, long number)
+{
+    if (number < 1 || (size_t)number > c->d->npages)
+        return NULL;
+    return &c->d->pages[number - 1];
+}
+
+static es_err add_stamp(sign_ctx *c, const es__ofd_page *p, const double b[4], const double *clip)
+{
+    es_ofd_stamp *s = &c->stamps[c->nstamps];
+
+    if (c->nstamps == ES__ARRAY_LEN(c->stamps))
+        return es__fail(ES_ERR_LIMIT, "more than %zu stamps", ES__ARRAY_LEN(c->stamps));
+    s->page_ref = p->id;
+    s->has_boundary = 1;
+    memcpy(s->boundary, b, sizeof(s->boundary));
+    if (clip != NULL) {
+        s->has_clip = 1;
+        memcpy(s->clip, clip, sizeof(s->clip));
+    }
+    c->nstamps++;
+    return ES_OK;
+}
+
+/*
+ * Where the seal goes. A normal seal: at (x, y) on one page. A cross-page seal over n pages: the
+ * picture is cut into n vertical slices of width w/n; page k shows slice k at the right edge of
+ * the page (Boundary shifted left by (k+1)·w/n, Clip selecting the slice), so that the slices
+ * line up into the whole seal when the pages are fanned out.
+ */
+static es_err place_stamps(sign_ctx *c)
+{
+    const es_ofd_sign_opts *o = c->o;
+    double w = (double)es_seal_picture_width(o->seal), h = (double)es_seal_picture_height(o->seal);
+    long first = o->first_page ? o->first_page : 1;
+    long last = o->first_page ? o->last_page : (long)c->d->npages;
+    const es__ofd_page *p;
+    es_err rc = ES_OK;
+
+    w = w > 0 ? w : 40;
+    h = h > 0 ? h : 40;
+    if (o->kind == ES_OFD_SEAL) {
+        double b[4] = {o->x_mm, o->y_mm, w, h};
+        if ((p = page_at(c, o->page)) == NULL)
+            return es__fail(ES_ERR_ARG, "page %ld does not exist (the document has %zu)", o->page,
+                            c->d->npages);
+        if (o->x_mm < 0 || o->y_mm < 0 || o->x_mm >= p->pub.box[2] || o->y_mm >= p->pub.box[3])
+            return es__fail(ES_ERR_ARG, "position %g, %g mm is outside page %ld (%g x %g mm)",
+                            o->x_mm, o->y_mm, o->page, p->pub.box[2], p->pub.box[3]);
+        return add_stamp(c, p, b, NULL);
+    }
+    if (page_at(c, first) == NULL || page_at(c, last) == NULL || last - first < 1)
+        return es__fail(ES_ERR_ARG,
+                        "a cross-page seal needs at least two existing pages, not "
+                        "%ld-%ld of %zu",
+                        first, last, c->d->npages);
+    if (o->y_mm < 0 || o->y_mm >= page_at(c, first)->pub.box[3])
+        return es__fail(ES_ERR_ARG, "y %g mm is outside the page", o->y_mm);
+    for (long k = 0; k <= last - first && rc == ES_OK; k++) {
+        double sw = w / (double)(last - first + 1);
+        p = page_at(c, first + k);
+        double b[4] = {p->pub.box[2] - sw * (double)(k + 1), o->y_mm, w, h};
+        double clip[4] = {sw * (double)k, 0, sw, h};
+        rc = add_stamp(c, p, b, clip);
+    }
+    return rc;
+}
+
+static void write_box(es__ofd_sb *t, const char *attr, const double b[4])
+{
+    es__ofd_sb_printf(t, " %s=\"", attr);
+    for (int i = 0; i < 4; i++) {
+        if (i > 0)
+            ES__OFD_LIT(t, " ");
+        es__ofd_sb_mm(t, b[i]);
+    }
+    ES__OFD_LIT(t, "\"");
+}
+
+/* One Reference with the SM3 of the bytes the entry will have in the output. */
+static es_err write_ref(sign_ctx *c, const char *name, const uint8_t *p, size_t n)
+{
+    char b64[45];
+    es_err rc = es__ofd_sm3_b64(p, n, b64);
+
+    ES__OFD_LIT(&c->sig, "<ofd:Reference FileRef=\"/");
+    es__ofd_sb_xml(&c->sig, name);
+    es__ofd_sb_printf(&c->sig, "\"><ofd:CheckValue>%s</ofd:CheckValue></ofd:Reference>", b64);
+    return rc;
+}
+
+/* References: every file except the new signature's own and, unless closing, Signatures.xml. */
+static es_err write_refs(sign_ctx *c)
+{
+    es_err rc = ES_OK;
+    int sigs_seen = 0;
+
+    ES__OFD_LIT(&c->sig, "<ofd:References CheckMethod=\"1.2.156.10197.1.401\">");
+    for (size_t i = 0; i < c->d->ne && rc == ES_OK; i++) {
+        const es__ofd_entry *e = &c->d->e[i];
+        if (e->is_dir)
+            continue;
+        if (strcmp(e->name, c->sigs_path) == 0) {
+            sigs_seen = 1;
+            if (c->o->close)
+                rc = write_ref(c, e->name, c->sigs_xml.data, c->sigs_xml.len);
+        } else if (strcmp(e->name, "OFD.xml") == 0 && c->ofd_xml.len > 0) {
+            rc = write_ref(c, e->name, c->ofd_xml.data, c->ofd_xml.len);
+        } else {
+            rc = write_ref(c, e->name, e->data.data, e->data.len);
+        }
+    }
+    if (rc == ES_OK && c->o->close && !sigs_seen)
+        rc = write_ref(c, c->sigs_path, c->sigs_xml.data, c->sigs_xml.len);
+    ES__OFD_LIT(&c->sig, "</ofd:References>");
+    return rc;
+}
+
+/* Signature.xml, as text, in the GM/T 0099 element order. */
+static es_err write_signature_xml(sign_ctx *c)
+{
+    es_err rc;
+    char when[ES_TIME_STRLEN];
+    es__ofd_sb *t = &c->sig;
+
+    if ((rc = es_time_format(c->t, when)) != ES_OK)
+        return rc;
+    es__ofd_sb_printf(t, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Signature xmlns:ofd=\"");
+    es__ofd_sb_xml(t, c->d->ns_uri[0] ? c->d->ns_uri : DEFAULT_NS);
+    es__ofd_sb_printf(t,
+                      "\"><ofd:SignedInfo><ofd:Provider ProviderName=\"eseal\" Company=\"eseal\" "
+                      "Version=\"%s\"/><ofd:SignatureMethod>1.2.156.10197.1.501"
+                      "</ofd:SignatureMethod><ofd:SignatureDateTime>%s</ofd:SignatureDateTime>",
+                      ESEAL_VERSION, when);
+    if ((rc = write_refs(c)) != ES_OK)
+        return rc;
+    for (size_t i = 0; i < c->nstamps; i++) {
+        es__ofd_sb_printf(t, "<ofd:StampAnnot ID=\"%ld\" PageRef=\"", c->sig_id + 1 + (long)i);
+        es__ofd_sb_xml(t, c->stamps[i].page_ref);
+        ES__OFD_LIT(t, "\"");
+        write_box(t, "Boundary", c->stamps[i].boundary);
+        if (c->stamps[i].has_clip)
+            write_box(t, "Clip", c->stamps[i].clip);
+        ES__OFD_LIT(t, "/>");
+    }
+    if (c->o->kind != ES_OFD_DIGITAL) {
+        ES__OFD_LIT(t, "<ofd:Seal><ofd:BaseLoc>/");
+        es__ofd_sb_xml(t, c->seal_path);
+        ES__OFD_LIT(t, "</ofd:BaseLoc></ofd:Seal>");
+    }
+    ES__OFD_LIT(t, "</ofd:SignedInfo><ofd:SignedValue>/");
+    es__ofd_sb_xml(t, c->value_path);
+    ES__OFD_LIT(t, "</ofd:SignedValue></ofd:Signature>");
+    return t->err;
+}
+
+/* SignedValue.dat: SES_Signature over SM3(Signature.xml), or SignedData for Type="Sign". */
+static es_err make_value(sign_ctx *c)
+{
+    es_err rc;
+    uint8_t md[ES_SM3_LEN];
+    char prop[1200];
+
+    if (c->o->kind == ES_OFD_DIGITAL) {
+        if ((rc = es_key_match_cert(c->o->key, c->o->cert)) != ES_OK)
+            return rc;
+        return es__ofd_cms_sign(c->o->key, c->o->cert, c->sig.p, c->sig.len, c->t, &c->value);
+    }
+    snprintf(prop, sizeof(prop), "/%s", c->xml_path);
+    if ((rc = es_sm3(c->sig.p, c->sig.len, md)) != ES_OK)
+        return rc;
+    return es_seal_sign_hash(c->o->seal, c->o->key, c->o->cert, md, prop, c->t, &c->value);
+}
+
+static es_err write_output(sign_ctx *c, es_buf *out)
+{
+    const uint8_t *seal;
+    size_t nseal = 0, n = 0;
+    es__ofd_put puts[5];
+
+    if (c->ofd_xml.len > 0)
+        puts[n++] = (es__ofd_put){"OFD.xml", c->ofd_xml.data, c->ofd_xml.len};
+    puts[n++] = (es__ofd_put){c->sigs_path, c->sigs_xml.data, c->sigs_xml.len};
+    puts[n++] = (es__ofd_put){c->xml_path, (const uint8_t *)c->sig.p, c->sig.len};
+    puts[n++] = (es__ofd_put){c->value_path, c->value.data, c->value.len};
+    if (c->o->kind != ES_OFD_DIGITAL) {
+        seal = es_seal_der(c->o->seal, &nseal);
+        puts[n++] = (es__ofd_put){c->seal_path, seal, nseal};
+    }
+    return es__ofd_write_zip(c->d, puts, n, out);
+}
+
+es_err es_ofd_sign(const uint8_t *in, size_t n, const es_ofd_sign_opts *o, es_buf *out)
+{
+    es_err rc;
+    es_ofd *d = NULL;
+    sign_ctx c;
+
+    assert(in != NULL && o != NULL && out != NULL && o->key != NULL && o->cert != NULL);
+    memset(&c, 0, sizeof(c));
+    if (o->kind != ES_OFD_DIGITAL && o->seal == NULL)
+        return es__fail(ES_ERR_ARG, "a seal is required to stamp a document");
+    if ((rc = es_ofd_open(in, n, o->lim, &d)) != ES_OK || (rc = check_not_closed(d)) != ES_OK)
+        goto end;
+    c.d = d;
+    c.o = o;
+    c.t = o->signing_time ? o->signing_time : es_time_now();
+    if ((rc = choose_paths(&c)) != ES_OK ||
+        (o->kind != ES_OFD_DIGITAL && (rc = place_stamps(&c)) != ES_OK) ||
+        (rc = edit_ofd_xml(&c)) != ES_OK || (rc = edit_signatures(&c)) != ES_OK ||
+        (rc = write_signature_xml(&c)) != ES_OK || (rc = make_value(&c)) != ES_OK)
+        goto end;
+    rc = write_output(&c, out);
+end:
+    es_buf_free(&c.ofd_xml);
+    es_buf_free(&c.sigs_xml);
+    es_buf_free(&c.value);
+    es__ofd_sb_free(&c.sig);
+    es_ofd_free(d);
+    return rc;
+}

@@ -1,0 +1,225 @@
+/* Text for OFD XML: a bounded string builder, escaping, and edits that keep every other byte. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "eseal/crypto.h"
+#include "eseal_local.h"
+#include "ofd/ofd_local.h"
+
+#define SB_MAX (64u << 20) /* the largest XML eseal writes (Signature.xml of a huge package) */
+
+void es__ofd_sb_add(es__ofd_sb *s, const void *p, size_t n)
+{
+    size_t cap;
+    char *np;
+
+    if (s->err != ES_OK)
+        return;
+    if (n > SB_MAX - s->len - 1) {
+        s->err = es__fail(ES_ERR_LIMIT, "XML text exceeds %u bytes", SB_MAX);
+        return;
+    }
+    if (s->len + n + 1 > s->cap) {
+        cap = s->cap ? s->cap : 256;
+        while (cap < s->len + n + 1)
+            cap *= 2;
+        if ((np = realloc(s->p, cap)) == NULL) {
+            s->err = es__fail(ES_ERR_NOMEM, "out of memory");
+            return;
+        }
+        s->p = np;
+        s->cap = cap;
+    }
+    memcpy(s->p + s->len, p, n);
+    s->len += n;
+    s->p[s->len] = '\0';
+}
+
+void es__ofd_sb_printf(es__ofd_sb *s, const char *fmt, ...)
+{
+    char tmp[1024];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof(tmp)) {
+        if (s->err == ES_OK)
+            s->err = es__fail(ES_ERR_INTERNAL, "text piece too long");
+        return;
+    }
+    es__ofd_sb_add(s, tmp, (size_t)n);
+}
+
+void es__ofd_sb_xml(es__ofd_sb *s, const char *text)
+{
+    for (const char *c = text; *c; c++) {
+        switch (*c) {
+        case '&':
+            es__ofd_sb_add(s, "&amp;", 5);
+            break;
+        case '<':
+            es__ofd_sb_add(s, "&lt;", 4);
+            break;
+        case '>':
+            es__ofd_sb_add(s, "&gt;", 4);
+            break;
+        case '"':
+            es__ofd_sb_add(s, "&quot;", 6);
+            break;
+        default:
+            es__ofd_sb_add(s, c, 1);
+        }
+    }
+}
+
+void es__ofd_sb_mm(es__ofd_sb *s, double mm)
+{
+    char t[64];
+    size_t n;
+
+    snprintf(t, sizeof(t), "%.3f", mm);
+    n = strlen(t);
+    while (n > 0 && t[n - 1] == '0')
+        n--;
+    if (n > 0 && t[n - 1] == '.')
+        n--;
+    if (n == 2 && t[0] == '-' && t[1] == '0')
+        n = 1, t[0] = '0';
+    es__ofd_sb_add(s, t, n);
+}
+
+void es__ofd_sb_free(es__ofd_sb *s)
+{
+    free(s->p);
+    s->p = NULL;
+    s->len = s->cap = 0;
+}
+
+es_err es__ofd_sm3_b64(const void *p, size_t n, char out[45])
+{
+    uint8_t md[ES_SM3_LEN];
+    es_err rc = es_sm3(p, n, md);
+
+    if (rc == ES_OK)
+        EVP_EncodeBlock((unsigned char *)out, md, sizeof(md));
+    return rc;
+}
+
+void es__ofd_qname(const xmlNode *n, const char *local, char *out, size_t size)
+{
+    if (n != NULL && n->ns != NULL && n->ns->prefix != NULL)
+        snprintf(out, size, "%s:%s", (const char *)n->ns->prefix, local);
+    else
+        snprintf(out, size, "%s", local);
+}
+
+/* Offset of the last "</qname" followed by optional space and '>', or -1. */
+static long last_close(const es_buf *in, const char *qname)
+{
+    size_t q = strlen(qname);
+
+    for (size_t i = in->len; i-- > 0;) {
+        size_t j = i + 2 + q;
+        if (in->data[i] != '<' || i + 2 + q > in->len || in->data[i + 1] != '/' ||
+            memcmp(in->data + i + 2, qname, q) != 0)
+            continue;
+        while (j < in->len && (in->data[j] == ' ' || in->data[j] == '\t' || in->data[j] == '\r' ||
+                               in->data[j] == '\n'))
+            j++;
+        if (j < in->len && in->data[j] == '>')
+            return (long)i;
+    }
+    return -1;
+}
+
+/* For an empty root <qname .../>: the offset of its "/>", or -1 (quotes are skipped). */
+static long empty_root_end(const es_buf *in, const char *qname)
+{
+    size_t q = strlen(qname), i;
+    char quote = 0;
+
+    for (i = 0; i + 1 + q <= in->len; i++)
+        if (in->data[i] == '<' && memcmp(in->data + i + 1, qname, q) == 0 &&
+            (i + 1 + q == in->len || strchr(" \t\r\n/>", in->data[i + 1 + q]) != NULL))
+            break;
+    for (i += 1 + q; i < in->len; i++) {
+        char c = (char)in->data[i];
+        if (quote != 0)
+            quote = c == quote ? 0 : quote;
+        else if (c == '"' || c == '\'')
+            quote = c;
+        else if (c == '>')
+            return (i > 0 && in->data[i - 1] == '/') ? (long)i - 1 : -1;
+    }
+    return -1;
+}
+
+/* out = in[0..at) + a + b + in[skip..) */
+static es_err splice(const es_buf *in, size_t at, size_t skip, const char *a, const char *b,
+                     es_buf *out)
+{
+    es__ofd_sb s = {0};
+
+    es__ofd_sb_add(&s, in->data, at);
+    es__ofd_sb_add(&s, a, strlen(a));
+    es__ofd_sb_add(&s, b, strlen(b));
+    es__ofd_sb_add(&s, in->data + skip, in->len - skip);
+    if (s.err != ES_OK) {
+        es__ofd_sb_free(&s);
+        return s.err;
+    }
+    out->data = (uint8_t *)s.p;
+    out->len = s.len;
+    return ES_OK;
+}
+
+es_err es__ofd_insert_before_close(const es_buf *in, const char *qname, const char *text,
+                                   es_buf *out)
+{
+    long at = last_close(in, qname);
+    char close[160];
+
+    if (at >= 0)
+        return splice(in, (size_t)at, (size_t)at, text, "", out);
+    if ((at = empty_root_end(in, qname)) < 0)
+        return es__fail(ES_ERR_FORMAT, "no closing tag </%s> to insert before", qname);
+    snprintf(close, sizeof(close), "</%s>", qname);
+    /* "<x a='1'/>" becomes "<x a='1'>text</x>": skip the "/>" and write ">" again */
+    {
+        es__ofd_sb t = {0};
+        es_err rc;
+        es__ofd_sb_add(&t, ">", 1);
+        es__ofd_sb_add(&t, text, strlen(text));
+        rc = t.err == ES_OK ? splice(in, (size_t)at, (size_t)at + 2, t.p, close, out) : t.err;
+        es__ofd_sb_free(&t);
+        return rc;
+    }
+}
+
+es_err es__ofd_replace_text(const es_buf *in, const char *qname, const char *text, es_buf *out)
+{
+    long close = last_close(in, qname);
+    char open[160];
+    size_t on;
+
+    if (close < 0)
+        return ES_ERR_NOT_FOUND;
+    on = (size_t)snprintf(open, sizeof(open), "<%s", qname);
+    for (long i = close; i-- > 0;) {
+        size_t u = (size_t)i;
+        if (u + on < in->len && memcmp(in->data + u, open, on) == 0 &&
+            strchr(" \t\r\n>", in->data[u + on]) != NULL) {
+            const uint8_t *gt = memchr(in->data + u, '>', (size_t)close - u);
+            if (gt == NULL || gt[-1] == '/')
+                return ES_ERR_NOT_FOUND;
+            return splice(in, (size_t)(gt - in->data) + 1, (size_t)close, text, "", out);
+        }
+    }
+    return ES_ERR_NOT_FOUND;
+}

@@ -1,0 +1,301 @@
+/* OFD: sample verdicts, signing and re-verifying, exact bytes kept, tampering, cross-page, limits.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "eseal/ofd.h"
+#include "ofd/ofd_local.h"
+#include "testutil.h"
+
+#define PASS "ofd-test-pass"
+#define DAY  86400
+
+static struct {
+    es_ca *ca;
+    es_key *maker_key, *signer_key;
+    X509 *maker, *signer;
+    es_seal *seal;
+    es_ofd_verify_opts vo;
+} F;
+
+static X509 *issue(es_cert_profile profile, const char *subject, const es_key *k)
+{
+    es_ca_issue_opts o = {.profile = profile, .subject = subject, .pubkey = k};
+    X509 *x = NULL;
+
+    if (es_ca_issue(F.ca, &o, &x) != ES_OK)
+        print_error("issue: %s\n", es_errdetail());
+    return x;
+}
+
+/* The test seal: StampImg.png as the picture, 40 x 40 mm. */
+static es_err make_seal(void)
+{
+    es_buf png = tu_read(tu_sample("seal/StampImg.png")), der = {0};
+    STACK_OF(X509) *sk = sk_X509_new_null();
+    es_seal_make_opts o = {.type = 1,
+                           .name = "OFD 测试章",
+                           .signers = sk,
+                           .valid_start = es_time_now() - DAY,
+                           .valid_end = es_time_now() + 365 * DAY,
+                           .picture = png.data,
+                           .picture_len = png.len};
+    es_err rc;
+
+    sk_X509_push(sk, F.signer);
+    if ((rc = es_seal_make(&o, F.maker_key, F.maker, &der)) == ES_OK)
+        rc = es_seal_parse(der.data, der.len, &F.seal);
+    sk_X509_free(sk);
+    es_buf_free(&der);
+    es_buf_free(&png);
+    return rc;
+}
+
+static int setup(void **state)
+{
+    es_ca_init_opts o = {.subject = "CN=eseal OFD Test Root,O=eseal,C=CN"};
+    char dir[4096];
+
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s", tu_tmp("ca"));
+    if (es_ca_init(dir, &o, PASS, &F.ca) != ES_OK || es_key_generate_sm2(&F.maker_key) ||
+        es_key_generate_sm2(&F.signer_key) || es_ca_chain(F.ca, &F.vo.chain.untrusted))
+        return -1;
+    F.maker = issue(ES_PROFILE_MAKER, "CN=OFD Maker,C=CN", F.maker_key);
+    F.signer = issue(ES_PROFILE_SIGNER, "CN=OFD Signer,C=CN", F.signer_key);
+    F.vo.chain.trust = sk_X509_new_null();
+    X509_up_ref(es_ca_get0_root(F.ca));
+    sk_X509_push(F.vo.chain.trust, es_ca_get0_root(F.ca));
+    return F.maker != NULL && F.signer != NULL && make_seal() == ES_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    es_ca_free(F.ca);
+    es_key_free(F.maker_key);
+    es_key_free(F.signer_key);
+    X509_free(F.maker);
+    X509_free(F.signer);
+    es_seal_free(F.seal);
+    sk_X509_pop_free(F.vo.chain.trust, X509_free);
+    sk_X509_pop_free(F.vo.chain.untrusted, X509_free);
+    return 0;
+}
+
+static es_verdict verdict(const es_buf *b)
+{
+    es_ofd_report *r = NULL;
+    es_verdict v;
+
+    assert_es_ok(es_ofd_verify(b->data, b->len, &F.vo, &r));
+    v = es_ofd_report_status(r);
+    es_ofd_report_free(r);
+    return v;
+}
+
+static void sign_seal(const es_buf *in, long page, es_buf *out)
+{
+    es_ofd_sign_opts o = {.kind = ES_OFD_SEAL,
+                          .seal = F.seal,
+                          .key = F.signer_key,
+                          .cert = F.signer,
+                          .page = page,
+                          .x_mm = 30,
+                          .y_mm = 40};
+
+    assert_es_ok(es_ofd_sign(in->data, in->len, &o, out));
+}
+
+static const char *check_result(const es_report *r, const char *name)
+{
+    const es_check *c = es_report_find(r, name);
+    static const char *const names[] = {"passed", "failed", "skipped"};
+
+    return c == NULL ? "absent" : names[c->result];
+}
+
+/* h.ofd: the first seal fails only on its Signatures.xml reference (and the ofdrw root). */
+static void test_h_sample(void **state)
+{
+    es_buf in = tu_read(tu_sample("ofd/h.ofd"));
+    es_ofd_verify_opts o = {0};
+    es_ofd_report *r = NULL;
+    const es_report *s0, *s1;
+
+    (void)state;
+    assert_es_ok(es_certs_read_file(tu_sample("pki/ROOT_cert.pem"), &o.chain.trust));
+    assert_es_ok(es_time_parse("2021-06-01", &o.chain.at));
+    o.chain.has_at = 1;
+    assert_es_ok(es_ofd_verify(in.data, in.len, &o, &r));
+    assert_int_equal(es_ofd_report_nsignatures(r), 2);
+    s0 = es_ofd_report_signature(r, 0);
+    s1 = es_ofd_report_signature(r, 1);
+    assert_string_equal(check_result(s0, "ofd.references"), "failed");
+    assert_non_null(strstr(es_report_find(s0, "ofd.references")->detail, "Signatures.xml"));
+    assert_string_equal(check_result(s1, "ofd.references"), "passed");
+    for (size_t i = 0; i < es_report_ncheck(s1); i++) {
+        const es_check *c = es_report_check(s1, i);
+        if (c->result == ES_CHECK_FAILED)
+            assert_true(strcmp(c->name, "signature.signer_cert") == 0 ||
+                        strcmp(c->name, "seal.maker_cert") == 0);
+    }
+    assert_string_equal(check_result(s0, "data.hash"), "passed");
+    assert_int_equal(es_ofd_report_status(r), ES_INVALID);
+    es_ofd_report_free(r);
+    sk_X509_pop_free(o.chain.trust, X509_free);
+    es_buf_free(&in);
+}
+
+/* Two signatures in sequence verify; every entry eseal did not edit keeps its bytes. */
+static void test_sign_twice_keeps_bytes(void **state)
+{
+    es_buf in = tu_read(tu_sample("ofd/VPage7.ofd")), one = {0}, two = {0};
+    es_ofd *a = NULL, *b = NULL;
+    size_t na, nb;
+
+    (void)state;
+    sign_seal(&in, 1, &one);
+    sign_seal(&one, 3, &two);
+    assert_int_equal(verdict(&one), ES_VALID);
+    assert_int_equal(verdict(&two), ES_VALID);
+    assert_es_ok(es_ofd_open(in.data, in.len, NULL, &a));
+    assert_es_ok(es_ofd_open(two.data, two.len, NULL, &b));
+    assert_int_equal(es_ofd_nsignatures(b), 2);
+    for (size_t i = 0; i < es_ofd_nentries(a); i++) {
+        const char *name = es_ofd_entry_name(a, i);
+        const uint8_t *pa = es_ofd_entry(a, name, &na), *pb;
+        if (pa == NULL || strcmp(name, "OFD.xml") == 0)
+            continue;
+        pb = es_ofd_entry(b, name, &nb);
+        assert_non_null(pb);
+        assert_int_equal(na, nb);
+        assert_memory_equal(pa, pb, na);
+    }
+    es_ofd_free(a);
+    es_ofd_free(b);
+    es_buf_free(&in);
+    es_buf_free(&one);
+    es_buf_free(&two);
+}
+
+/* Changing one byte anywhere in any protected entry is never valid. */
+static void test_tamper_every_entry(void **state)
+{
+    es_buf in = tu_read(tu_sample("ofd/helloworld.ofd")), signed_doc = {0};
+    es_ofd *d = NULL;
+    size_t tried = 0;
+
+    (void)state;
+    sign_seal(&in, 1, &signed_doc);
+    assert_int_equal(verdict(&signed_doc), ES_VALID);
+    assert_es_ok(es_ofd_open(signed_doc.data, signed_doc.len, NULL, &d));
+    for (size_t i = 0; i < d->ne; i++) {
+        es__ofd_entry *e = &d->e[i];
+        if (e->is_dir || strcmp(e->name, "Doc_0/Signs/Signatures.xml") == 0)
+            continue;
+        for (size_t at = 0; at < e->data.len; at += 1 + e->data.len / 7) {
+            es_buf bad = {0}, out = {0};
+            es__ofd_put put;
+            assert_es_ok(es_buf_set(&bad, e->data.data, e->data.len));
+            bad.data[at] ^= 0x20;
+            put = (es__ofd_put){e->name, bad.data, bad.len};
+            assert_es_ok(es__ofd_write_zip(d, &put, 1, &out));
+            if (verdict(&out) == ES_VALID)
+                fail_msg("%s changed at %zu is reported valid", e->name, at);
+            tried++;
+            es_buf_free(&bad);
+            es_buf_free(&out);
+        }
+    }
+    assert_true(tried > 30);
+    es_ofd_free(d);
+    es_buf_free(&in);
+    es_buf_free(&signed_doc);
+}
+
+/* Cross-page: one slice per page at the right edge; together they make the whole seal. */
+static void test_cross_page_geometry(void **state)
+{
+    es_buf in = tu_read(tu_sample("ofd/VPage7.ofd")), out = {0};
+    es_ofd_sign_opts o = {.kind = ES_OFD_CROSS_PAGE,
+                          .seal = F.seal,
+                          .key = F.signer_key,
+                          .cert = F.signer,
+                          .y_mm = 100};
+    es_ofd *d = NULL;
+    const es_ofd_sig_info *s;
+    double sum = 0;
+
+    (void)state;
+    assert_es_ok(es_ofd_sign(in.data, in.len, &o, &out));
+    assert_int_equal(verdict(&out), ES_VALID);
+    assert_es_ok(es_ofd_open(out.data, out.len, NULL, &d));
+    s = es_ofd_signature_get0(d, 0);
+    assert_int_equal(s->nstamps, es_ofd_npages(d));
+    for (size_t k = 0; k < s->nstamps; k++) {
+        const es_ofd_stamp *t = &s->stamps[k];
+        const es_ofd_page *p = es_ofd_page_get0(d, k);
+        assert_string_equal(t->page_ref, p->id);
+        assert_true(t->has_clip);
+        /* the visible part starts where the previous page's ended, at the right edge */
+        assert_float_equal(t->boundary[0] + t->clip[0], p->box[2] - t->clip[2], 0.01);
+        assert_float_equal(t->clip[0], sum, 0.01);
+        assert_float_equal(t->boundary[1], 100, 0.001);
+        sum += t->clip[2];
+    }
+    assert_float_equal(sum, 40, 0.01);
+    es_ofd_free(d);
+    es_buf_free(&in);
+    es_buf_free(&out);
+}
+
+/* --close, then another signature: refused with ES_ERR_STATE. */
+static void test_close(void **state)
+{
+    es_buf in = tu_read(tu_sample("ofd/helloworld.ofd")), one = {0}, two = {0};
+    es_ofd_sign_opts o = {
+        .kind = ES_OFD_DIGITAL, .key = F.signer_key, .cert = F.signer, .close = 1};
+
+    (void)state;
+    assert_es_ok(es_ofd_sign(in.data, in.len, &o, &one));
+    assert_int_equal(verdict(&one), ES_VALID);
+    o.close = 0;
+    assert_es_err(es_ofd_sign(one.data, one.len, &o, &two), ES_ERR_STATE);
+    assert_non_null(strstr(es_errdetail(), "closed"));
+    es_buf_free(&in);
+    es_buf_free(&one);
+}
+
+/* Limits: total size (a zip bomb), entry count, XML depth. */
+static void test_limits(void **state)
+{
+    es_buf in = tu_read(tu_sample("ofd/VPage7.ofd"));
+    es_ofd_limits lim = {.max_total = 10000};
+    es_ofd *d = NULL;
+
+    (void)state;
+    assert_es_err(es_ofd_open(in.data, in.len, &lim, &d), ES_ERR_LIMIT);
+    assert_non_null(strstr(es_errdetail(), "zip bomb"));
+    lim = (es_ofd_limits){.max_entries = 5};
+    assert_es_err(es_ofd_open(in.data, in.len, &lim, &d), ES_ERR_LIMIT);
+    lim = (es_ofd_limits){.max_xml_depth = 3};
+    assert_es_err(es_ofd_open(in.data, in.len, &lim, &d), ES_ERR_LIMIT);
+    assert_non_null(strstr(es_errdetail(), "deep"));
+    assert_es_err(es_ofd_open(in.data, 100, NULL, &d), ES_ERR_FORMAT);
+    assert_null(d);
+    es_buf_free(&in);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_h_sample),
+        cmocka_unit_test(test_sign_twice_keeps_bytes),
+        cmocka_unit_test(test_tamper_every_entry),
+        cmocka_unit_test(test_cross_page_geometry),
+        cmocka_unit_test(test_close),
+        cmocka_unit_test(test_limits),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
