@@ -9,7 +9,7 @@ DEBIAN_PACKAGES := build-essential cmake pkg-config libssl-dev openssl libcmocka
 	libcairo2-dev libpango1.0-dev libpng-dev libjpeg-dev fonts-noto-cjk \
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libargon2-dev postgresql wrk
 
-.PHONY: all deps build run test test-unit test-asan test-fuzz check-format check-size format bench clean
+.PHONY: all deps build run demo test test-unit test-asan test-fuzz check-format check-size format bench clean
 
 all: build
 
@@ -29,7 +29,11 @@ build: deps
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build build -j$(JOBS)
 
+# The platform server on the embedded SQLite database; data (CA, keys, database) in ./eseal-data.
 run: build
+	build/tools/eseal serve --listen 127.0.0.1:8080 --data eseal-data
+
+demo: build
 	bash scripts/demo.sh build/tools/eseal
 
 # The whole suite: style checks, unit + CLI tests, the same under ASan+UBSan, a short fuzz run.
@@ -63,6 +67,8 @@ format: deps
 bench: build
 	bash bench/run-crypto.sh build/bench/bench_crypto
 	taskset -c 0 build/bench/bench_seal
+	taskset -c 0 build/bench/bench_ofd
+	bash bench/bench_server.sh build/tools/eseal
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -112,6 +112,7 @@ int cmd_ofd_sign(int argc, char **argv);
 int cmd_ofd_verify(int argc, char **argv);
 int cmd_seal_make(int argc, char **argv);
 int cmd_seal_show(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 

@@ -29,6 +29,7 @@ static const cli_cmd commands[] = {
     {"ofd verify", cmd_ofd_verify, "verify every signature of an OFD document"},
     {"seal make", cmd_seal_make, "make a GB/T 38540 seal signed by a seal maker"},
     {"seal show", cmd_seal_show, "show every field of a seal or signature"},
+    {"serve", cmd_serve, "run the platform server (HTTP API, SQLite or PostgreSQL)"},
     {"sign", cmd_sign, "apply a seal to data (SES_Signature)"},
     {"verify", cmd_verify, "verify a seal or signature, check by check"},
 };

@@ -1,0 +1,31 @@
+/* Handlers of login and logout, and the bearer-token check every other handler uses. */
+#include "handlers.h"
+
+int h_auth(srv_req *r, st_account *who)
+{
+    if (svc_auth_check(r->app, r->authorization, who, &r->err) != SRV_OK)
+        return 0;
+    r->account_id = who->id;
+    return 1;
+}
+
+void h_login(srv_req *r)
+{
+    json_t *in = srv_body(r);
+    char token[65];
+    int64_t expires = 0;
+
+    if (in == NULL)
+        return;
+    if (svc_auth_login(r->app, srv_jstr(in, "login"), srv_jstr(in, "password"), r->client_ip, token,
+                       &expires, &r->err) == SRV_OK)
+        srv_reply(r, 200,
+                  json_pack("{s:s, s:I}", "token", token, "expires_at", (json_int_t)expires));
+    json_decref(in);
+}
+
+void h_logout(srv_req *r)
+{
+    if (svc_auth_logout(r->app, r->authorization, &r->err) == SRV_OK)
+        srv_reply(r, 200, json_pack("{s:b}", "logged_out", 1));
+}
