@@ -7,7 +7,8 @@ DEBIAN_PACKAGES := build-essential cmake pkg-config libssl-dev openssl libcmocka
 	clang libclang-rt-14-dev clang-format python3 \
 	libzip-dev libxml2-dev zip unzip \
 	libcairo2-dev libpango1.0-dev libpng-dev libjpeg-dev fonts-noto-cjk \
-	libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libargon2-dev postgresql wrk
+	libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libargon2-dev postgresql wrk \
+	libqpdf-dev qpdf poppler-utils libpoppler-glib-dev valgrind
 
 .PHONY: all deps build run demo test test-unit test-asan test-fuzz check-format check-size format bench clean
 
