@@ -103,6 +103,7 @@ es_err es__key_wrap(EVP_PKEY *pkey, es_key **out)
     k->pkey = sm2;
     k->has_private = priv;
     sm2 = NULL;
+    es__sm2_key_attach(k); /* fast-SM2 caches; the key works without them */
     *out = k;
 end:
     EVP_PKEY_free(sm2);
@@ -184,6 +185,7 @@ void es_key_free(es_key *k)
 {
     if (k == NULL)
         return;
+    es__sm2_key_detach(k);
     /* EVP_PKEY_free wipes the private scalar (OpenSSL keeps it in a cleared BIGNUM). */
     EVP_PKEY_free(k->pkey);
     OPENSSL_free(k);

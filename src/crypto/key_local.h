@@ -11,6 +11,7 @@
 struct es_key {
     EVP_PKEY *pkey;
     int has_private;
+    struct es__sm2_key *sm2; /* fast-SM2 caches (src/crypto/sm2/keycache.c), NULL if none */
 };
 
 /*
@@ -35,6 +36,10 @@ es_err es__pbe_check_iter(const ASN1_INTEGER *iter);
  * 1 if p should be read as PEM: it is not exactly one DER SEQUENCE and has a "-----BEGIN " line.
  */
 int es__is_pem(const uint8_t *p, size_t n);
+
+/* Build / free k->sm2, the fast-SM2 caches (src/crypto/sm2/keycache.c). */
+void es__sm2_key_attach(es_key *k);
+void es__sm2_key_detach(es_key *k);
 
 /* The SM2 signer ID to use: id, or ES_SM2_DEFAULT_ID when id is NULL or idlen is 0. */
 void es__sm2_id(const uint8_t **id, size_t *idlen);

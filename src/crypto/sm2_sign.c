@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "crypto/key_local.h"
+#include "crypto/sm2/sm2_local.h"
 #include "eseal_local.h"
 
 /* The order n of the SM2 curve (GB/T 32918.5); r and s must lie in [1, n-1]. */
@@ -163,6 +164,8 @@ es_err es_sm2_sign(const es_key *k, const uint8_t *id, size_t idlen, const void 
     sig->len = 0;
     if (!k->has_private)
         return es__fail(ES_ERR_ARG, "signing needs a private key");
+    if (k->sm2 != NULL && k->sm2->has_private && es__sm2_fast_enabled())
+        return es__sm2_fast_sign(k, id, idlen, msg, n, sig);
     if ((mctx = EVP_MD_CTX_new()) == NULL)
         return es__fail_ossl(ES_ERR_NOMEM, "cannot allocate a digest context");
     if ((rc = init_ctx(mctx, k, 1, id, idlen)) != ES_OK)
@@ -185,6 +188,13 @@ es_err es_sm2_verify(const es_key *k, const uint8_t *id, size_t idlen, const voi
     EVP_MD_CTX *mctx = NULL;
 
     assert(k != NULL && (msg != NULL || n == 0));
+    if (k->sm2 != NULL && es__sm2_fast_enabled()) {
+        uint8_t raw[RAW_SIG_LEN];
+
+        if ((rc = es_sm2_sig_to_raw(sig, siglen, raw)) != ES_OK)
+            return rc;
+        return es__sm2_fast_verify(k, id, idlen, msg, n, raw);
+    }
     /* Normalise to strict DER first: raw r||s and range errors are ES_ERR_FORMAT, not "bad". */
     if ((rc = es_sm2_sig_to_der(sig, siglen, &der)) != ES_OK)
         return rc;
