@@ -1,0 +1,190 @@
+/* The seal picture as a PDF image XObject: PNG colour + alpha (SMask), run-length coded; JPEG. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cairo.h>
+
+#include "eseal/image.h"
+#include "pdf/pdf_local.h"
+
+typedef struct png_src {
+    const uint8_t *p;
+    size_t n, at;
+} png_src;
+
+static cairo_status_t png_read(void *c, unsigned char *out, unsigned int len)
+{
+    png_src *s = c;
+
+    if (s->n - s->at < len)
+        return CAIRO_STATUS_READ_ERROR;
+    memcpy(out, s->p + s->at, len);
+    s->at += len;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/*
+ * PDF RunLengthDecode (ISO 32000 7.4.5): a seal is mostly one colour and transparent paper, so
+ * runs make it small without a deflate library.
+ */
+static void rle(es__pdf_sb *b, const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        size_t run = 1;
+        while (i + run < n && run < 128 && p[i + run] == p[i])
+            run++;
+        if (run >= 2) {
+            uint8_t hdr[2] = {(uint8_t)(257 - run), p[i]};
+            es__pdf_sb_add(b, hdr, 2);
+            i += run;
+            continue;
+        }
+        size_t lit = 1;
+        while (i + lit < n && lit < 128 && !(i + lit + 1 < n && p[i + lit] == p[i + lit + 1]))
+            lit++;
+        uint8_t h = (uint8_t)(lit - 1);
+        es__pdf_sb_add(b, &h, 1);
+        es__pdf_sb_add(b, p + i, lit);
+        i += lit;
+    }
+    es__pdf_sb_add(b, "\x80", 1);
+}
+
+static void write_image(es__pdf_writer *w, long id, int wd, int ht, const char *cs, long smask,
+                        const es__pdf_sb *data)
+{
+    es__pdf_w_begin(w, id);
+    es__pdf_sb_printf(&w->out,
+                      "<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s "
+                      "/BitsPerComponent 8 /Filter /RunLengthDecode /Length %zu",
+                      wd, ht, cs, data->len);
+    if (smask > 0)
+        es__pdf_sb_printf(&w->out, " /SMask %ld 0 R", smask);
+    es__pdf_sb_str(&w->out, " >>\nstream\n");
+    es__pdf_sb_add(&w->out, data->p, data->len);
+    es__pdf_sb_str(&w->out, "\nendstream");
+    es__pdf_w_end(w);
+}
+
+/* Split cairo's premultiplied ARGB into RGB and alpha planes and write both images. */
+static es_err write_png(es__pdf_writer *w, cairo_surface_t *s, long img)
+{
+    int wd = cairo_image_surface_get_width(s), ht = cairo_image_surface_get_height(s);
+    int stride = cairo_image_surface_get_stride(s);
+    const uint8_t *px = cairo_image_surface_get_data(s);
+    int alpha = cairo_image_surface_get_format(s) == CAIRO_FORMAT_ARGB32;
+    uint8_t *rgb = malloc((size_t)wd * (size_t)ht * 3), *a = malloc((size_t)wd * (size_t)ht);
+    uint8_t last[3] = {255, 255, 255};
+    es__pdf_sb crgb = {0}, ca = {0};
+    es_err rc = ES_OK;
+
+    if (rgb == NULL || a == NULL || px == NULL) {
+        rc = es__fail(ES_ERR_NOMEM, "out of memory");
+        goto end;
+    }
+    for (int y = 0; y < ht; y++)
+        for (int x = 0; x < wd; x++) {
+            uint32_t v;
+            memcpy(&v, px + (size_t)y * (size_t)stride + (size_t)x * 4, 4);
+            uint8_t al = alpha ? (uint8_t)(v >> 24) : 255;
+            size_t i = (size_t)y * (size_t)wd + (size_t)x;
+            a[i] = al;
+            if (al > 0)
+                for (int c = 0; c < 3; c++) {
+                    unsigned ch = (v >> (16 - 8 * c)) & 0xFF;
+                    last[c] = (uint8_t)(al == 255 ? ch : (ch * 255 + al / 2) / al);
+                }
+            /* a transparent pixel repeats its neighbour's colour: longer runs, same look */
+            memcpy(rgb + i * 3, last, 3);
+        }
+    rle(&crgb, rgb, (size_t)wd * (size_t)ht * 3);
+    if (alpha)
+        rle(&ca, a, (size_t)wd * (size_t)ht);
+    if ((rc = crgb.err ? crgb.err : ca.err) != ES_OK)
+        goto end;
+    if (alpha)
+        write_image(w, img + 1, wd, ht, "/DeviceGray", 0, &ca);
+    write_image(w, img, wd, ht, "/DeviceRGB", alpha ? img + 1 : 0, &crgb);
+    rc = w->out.err;
+end:
+    free(rgb);
+    free(a);
+    es__pdf_sb_free(&crgb);
+    es__pdf_sb_free(&ca);
+    return rc;
+}
+
+/* Width, height and components from a JPEG's start-of-frame marker. */
+static int jpeg_info(const uint8_t *p, size_t n, int *wd, int *ht, int *comps)
+{
+    size_t i = 2;
+
+    if (n < 4 || p[0] != 0xFF || p[1] != 0xD8)
+        return 0;
+    while (i + 9 < n) {
+        if (p[i] != 0xFF)
+            return 0;
+        uint8_t m = p[i + 1];
+        size_t len = ((size_t)p[i + 2] << 8) | p[i + 3];
+        if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+            *ht = (p[i + 5] << 8) | p[i + 6];
+            *wd = (p[i + 7] << 8) | p[i + 8];
+            *comps = p[i + 9];
+            return *wd > 0 && *ht > 0 && (*comps == 1 || *comps == 3 || *comps == 4);
+        }
+        i += 2 + len;
+    }
+    return 0;
+}
+
+static es_err write_jpeg(es__pdf_writer *w, const uint8_t *p, size_t n, long img)
+{
+    int wd, ht, comps;
+
+    if (!jpeg_info(p, n, &wd, &ht, &comps))
+        return es__fail(ES_ERR_FORMAT, "the JPEG picture has no readable frame header");
+    es__pdf_w_begin(w, img);
+    es__pdf_sb_printf(&w->out,
+                      "<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s "
+                      "/BitsPerComponent 8 /Filter /DCTDecode /Length %zu >>\nstream\n",
+                      wd, ht,
+                      comps == 1   ? "/DeviceGray"
+                      : comps == 3 ? "/DeviceRGB"
+                                   : "/DeviceCMYK",
+                      n);
+    es__pdf_sb_add(&w->out, p, n);
+    es__pdf_sb_str(&w->out, "\nendstream");
+    es__pdf_w_end(w);
+    /* the number reserved for a soft mask stays a real (null) object: no gap in the update */
+    es__pdf_w_begin(w, img + 1);
+    es__pdf_sb_str(&w->out, "null");
+    es__pdf_w_end(w);
+    return w->out.err;
+}
+
+es_err es__pdf_image_write(es__pdf_writer *w, const uint8_t *p, size_t n, long img)
+{
+    png_src src = {p, n, 0};
+    cairo_surface_t *s;
+    es_err rc;
+
+    if (n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
+        return write_jpeg(w, p, n, img);
+    if (n < 8 || memcmp(p, "\x89PNG\r\n\x1a\n", 8) != 0)
+        return es__fail(ES_ERR_UNSUPPORTED,
+                        "the seal picture is neither PNG nor JPEG (SVG, GIF, BMP and OFD "
+                        "pictures are not supported in PDF yet)");
+    s = cairo_image_surface_create_from_png_stream(png_read, &src);
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
+        rc = es__fail(ES_ERR_FORMAT, "cannot decode the PNG picture: %s",
+                      cairo_status_to_string(cairo_surface_status(s)));
+    else if (cairo_image_surface_get_width(s) > ES_IMAGE_MAX_SIDE ||
+             cairo_image_surface_get_height(s) > ES_IMAGE_MAX_SIDE)
+        rc = es__fail(ES_ERR_LIMIT, "the picture is larger than %d pixels", ES_IMAGE_MAX_SIDE);
+    else
+        rc = write_png(w, s, img);
+    cairo_surface_destroy(s);
+    return rc;
+}

@@ -1,0 +1,177 @@
+/* What the files of src/pdf/ share: the document model over qpdf, a byte builder, the writer. */
+#ifndef ESEAL_PDF_LOCAL_H
+#define ESEAL_PDF_LOCAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <qpdf/qpdf-c.h>
+
+#include "eseal/pdf.h"
+#include "eseal_local.h"
+
+/* ---- byte builder (pdf_sb.c) ---- */
+
+/* A growing byte string with a hard limit; the first error sticks in err. */
+typedef struct es__pdf_sb {
+    uint8_t *p;
+    size_t len, cap;
+    es_err err;
+} es__pdf_sb;
+
+#define ES__PDF_SB_MAX ((size_t)ES_PDF_MAX_INPUT + (256u << 20))
+
+void es__pdf_sb_add(es__pdf_sb *b, const void *p, size_t n);
+void es__pdf_sb_str(es__pdf_sb *b, const char *s);
+void es__pdf_sb_printf(es__pdf_sb *b, const char *fmt, ...) ES__PRINTF(2, 3);
+/* A PDF literal string (text with '(', ')' and '\' escaped); UTF-8 text becomes UTF-16BE. */
+void es__pdf_sb_text(es__pdf_sb *b, const char *utf8);
+/* Give up the bytes as a NUL-terminated C string (NULL on error; caller frees). */
+char *es__pdf_sb_cstr(es__pdf_sb *b);
+void es__pdf_sb_free(es__pdf_sb *b);
+
+/* ---- the document (pdf_doc.c, pdf_fields.c) ---- */
+
+typedef struct es__pdf_sig {
+    es_pdf_sig_info info; /* public view; strings point at the fields below */
+    char *field, *filter, *subfilter, *m;
+    es_buf contents;
+    int field_objid; /* the field (or merged field/widget) object, 0 when outside the form */
+} es__pdf_sig;
+
+struct es_pdf {
+    es_buf data;
+    qpdf_data q;
+    int encrypted, repaired, xref_stream;
+    int64_t startxref; /* offset of the last cross-reference section */
+    long size;         /* the trailer's /Size */
+    size_t *revs;
+    size_t nrevs;
+    es_pdf_page *pages;
+    size_t npages;
+    es__pdf_sig *sigs;
+    size_t nsigs;
+    char **fields; /* fully qualified names of every field */
+    size_t nfields;
+};
+
+/* Open qpdf on p[0..n) (not copied: it must outlive *q). ES_ERR_PASSWORD, ES_ERR_FORMAT. */
+es_err es__pdf_qpdf_open(const uint8_t *p, size_t n, qpdf_data *q, int *repaired);
+/* Walk the form and every object for signature dictionaries (fills d->sigs, d->fields). */
+es_err es__pdf_read_fields(es_pdf *d);
+/* The 1-based revision whose end is exactly end, or 0. */
+size_t es__pdf_revision_of(const es_pdf *d, size_t end);
+
+/* ---- qpdf helpers (pdf_obj.c) ---- */
+
+/* Drop errors qpdf recorded on earlier lookups (a missing key is not an error for eseal). */
+void es__pdf_qpdf_clear(qpdf_data q);
+/* The value of key in dict as a number / name (without '/') / int; def when absent. */
+double es__pdf_num(qpdf_data q, qpdf_oh dict, const char *key, double def);
+int es__pdf_name_is(qpdf_data q, qpdf_oh dict, const char *key, const char *name);
+/* A new string: the name (without '/') or text of dict[key]; "" when absent; NULL on no memory. */
+char *es__pdf_get_text(qpdf_data q, qpdf_oh dict, const char *key);
+/* 1 when dict[key] is an array of four numbers, stored in box. */
+int es__pdf_box(qpdf_data q, qpdf_oh dict, const char *key, double box[4]);
+
+/* A key to replace or add when serialising a dictionary: text is PDF syntax. */
+typedef struct es__pdf_kv {
+    const char *key; /* with the leading '/' */
+    const char *text;
+} es__pdf_kv;
+/*
+ * Serialise oh as PDF syntax: the object itself even when it is indirect, references inside it
+ * as "N G R". A top-level dictionary gets the keys of ov replaced or added; a top-level array
+ * gets append (may be NULL) added at its end.
+ */
+es_err es__pdf_ser(qpdf_data q, qpdf_oh oh, const es__pdf_kv *ov, size_t nov, const char *append,
+                   es__pdf_sb *b);
+/* Serialise oh as a value: a reference "N G R" when it is indirect. */
+es_err es__pdf_ser_value(qpdf_data q, qpdf_oh oh, es__pdf_sb *b);
+/* The raw (undecoded) data of a stream; caller frees *p with free(). */
+es_err es__pdf_stream_raw(qpdf_data q, qpdf_oh oh, unsigned char **p, size_t *n);
+
+/* ---- incremental writer (pdf_write.c) ---- */
+
+typedef struct es__pdf_off {
+    long id;
+    int gen;
+    size_t off;
+} es__pdf_off;
+
+typedef struct es__pdf_writer {
+    const es_pdf *d;
+    es__pdf_sb out;
+    es__pdf_off *objs;
+    size_t nobjs, cap;
+    long next_id; /* the next free object number */
+} es__pdf_writer;
+
+/* Start with a copy of the original bytes (and an end of line if they lack one). */
+es_err es__pdf_w_init(es__pdf_writer *w, const es_pdf *d);
+/* A new object number. */
+long es__pdf_w_new_id(es__pdf_writer *w);
+/* Record that object id starts here and write "id 0 obj\n" (or "id gen obj\n"). */
+void es__pdf_w_begin(es__pdf_writer *w, long id);
+void es__pdf_w_begin_gen(es__pdf_writer *w, long id, int gen);
+void es__pdf_w_end(es__pdf_writer *w);
+/* Write the cross-reference section (table or stream, as the file's last one) and trailer. */
+es_err es__pdf_w_finish(es__pdf_writer *w);
+void es__pdf_w_release(es__pdf_writer *w);
+
+/* ---- seal picture and appearance (pdf_image.c, pdf_place.c) ---- */
+
+/* Write the picture as an image XObject (with an SMask for transparency): object id img. */
+es_err es__pdf_image_write(es__pdf_writer *w, const uint8_t *p, size_t n, long img);
+
+/* A widget to add: page, rectangle in user space, appearance matrix and the slice drawn. */
+typedef struct es__pdf_widget {
+    size_t page; /* 0-based */
+    double rect[4];
+    int rotate;
+    double bw, bh; /* appearance BBox (the shown size of the widget), points */
+    double img_dx; /* the picture's offset in the appearance (cross-page slices) */
+    double img_w, img_h;
+} es__pdf_widget;
+
+/* Widgets for a seal of w x h mm (see es_pdf_sign_opts). ES_ERR_ARG for bad pages/positions. */
+es_err es__pdf_place(const es_pdf *d, const es_pdf_sign_opts *o, double w_mm, double h_mm,
+                     es__pdf_widget **out, size_t *nout);
+/* The centre of the first match of text, in user space of the 0-based page. ES_ERR_NOT_FOUND. */
+es_err es__pdf_keyword(const es_pdf *d, const char *text, long page, size_t *pg, double *x,
+                       double *y);
+
+/* ---- CMS (pdf_cms_sign.c, pdf_cms_verify.c) ---- */
+
+/* The private attribute that carries the SESeal in a gm SignedData (docs/pdf.md). */
+#define ES__PDF_OID_SEAL_ATTR "2.25.232003012709744419712516910680222307431.2.1"
+
+/* The bytes a ByteRange covers, as two spans of d (or of a buffer being written). */
+typedef struct es__pdf_ranges {
+    const uint8_t *p;
+    size_t a0, a1, b0, b1; /* [a0, a1) and [b0, b1) */
+} es__pdf_ranges;
+
+/* SM3 (or another digest by md) of the ranges. */
+es_err es__pdf_ranges_sm3(const es__pdf_ranges *r, uint8_t md[32]);
+
+/* A GM/T 0010 SignedData over the ranges' SM3, carrying seal (may be NULL) as an attribute. */
+es_err es__pdf_cms_sign_gm(const es_key *key, X509 *cert, STACK_OF(X509) * chain,
+                           const es_seal *seal, const uint8_t md[32], es_time t, es_buf *out);
+
+/* Verify a SignedData over the ranges into r: format, data.hash, signature.value, the chain and
+ * (gm) the seal checks. */
+es_err es__pdf_cms_verify(es_report *r, const uint8_t *p, size_t n, const es__pdf_ranges *rg,
+                          const es_pdf_verify_opts *o);
+
+/* ---- verifying (pdf_verify.c, pdf_mods.c) ---- */
+
+/* Compare the revision that ends at end with the whole file; add "pdf.modifications". */
+es_err es__pdf_mods_check(es_report *r, const es_pdf *d, const es__pdf_sig *s, size_t end);
+/* Copy every check and info entry of from into to (checks named in skip are left out). */
+es_err es__pdf_report_merge(es_report *to, const es_report *from, const char *skip);
+/* The chain of cert at the verification time, as the check name. */
+es_err es__pdf_chain_check(es_report *r, const char *name, X509 *cert, STACK_OF(X509) * extra,
+                           const es_verify_opts *vo);
+
+#endif

@@ -1,0 +1,235 @@
+/* es_pdf_sign: one incremental update with a visible seal and a gm or ses signature. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eseal/crypto.h"
+#include "eseal/image.h"
+#include "pdf/pdf_local.h"
+#include "pdf/pdf_update_local.h"
+
+/* Room for what /Contents will hold beyond the seal and certificates (signature, attributes). */
+#define CONTENTS_SLACK 4096
+
+typedef struct sign_ctx {
+    const es_pdf_sign_opts *o;
+    es_pdf *d;
+    es__pdf_writer w;
+    es__pdf_update u;
+    char name[32];
+    size_t br_off; /* where the three ByteRange numbers are written */
+    size_t c0, c1; /* the /Contents hex string, '<' to after '>' */
+    es_time t;
+} sign_ctx;
+
+/* "Signature<N>" for the first N no field has: a field name is never reused. */
+static void pick_name(sign_ctx *c)
+{
+    for (int n = 1;; n++) {
+        size_t i = 0;
+        snprintf(c->name, sizeof(c->name), "Signature%d", n);
+        while (i < c->d->nfields && strcmp(c->d->fields[i], c->name) != 0)
+            i++;
+        if (i == c->d->nfields)
+            return;
+    }
+}
+
+static es_err check_opts(const es_pdf_sign_opts *o)
+{
+    if (o->key == NULL || o->cert == NULL)
+        return es__fail(ES_ERR_ARG, "the signer's key and certificate are required");
+    if (o->format == ES_PDF_PADES)
+        return es__fail(ES_ERR_UNSUPPORTED, "the pades format (RSA/ECDSA) is not supported yet");
+    if (o->format != ES_PDF_GM && o->format != ES_PDF_SES)
+        return es__fail(ES_ERR_ARG, "unknown signature format %d", (int)o->format);
+    if (o->seal == NULL && (o->format == ES_PDF_SES || o->image == NULL))
+        return es__fail(ES_ERR_ARG, "%s",
+                        o->format == ES_PDF_SES ? "the ses format needs a seal"
+                                                : "give a seal or a picture");
+    if (o->certify < 0 || o->certify > 3)
+        return es__fail(ES_ERR_ARG, "certify must be 1, 2 or 3");
+    return es_key_match_cert(o->key, o->cert);
+}
+
+/* Refusals that depend on the document: encrypted, repaired, locked by a certification. */
+static es_err check_doc(const sign_ctx *c)
+{
+    if (c->d->encrypted)
+        return es__fail(ES_ERR_UNSUPPORTED,
+                        "the PDF is encrypted: signing encrypted files is not supported yet");
+    if (c->d->repaired)
+        return es__fail(ES_ERR_FORMAT,
+                        "the PDF's cross-reference data is damaged (qpdf had to repair it): an "
+                        "incremental update would not be readable; repair the file first");
+    for (size_t i = 0; i < c->d->nsigs; i++)
+        if (c->d->sigs[i].info.docmdp == 1)
+            return es__fail(ES_ERR_STATE, "the document is certified with no changes allowed");
+    if (c->o->certify && c->d->nsigs > 0)
+        return es__fail(ES_ERR_STATE, "only the first signature may certify a document");
+    /* gm with a seal: the same refusals as a ses signature (seal, signer, validity) */
+    if (c->o->seal != NULL) {
+        uint8_t zero[32] = {0};
+        es_buf probe = {0};
+        es_err rc = es_seal_sign_hash(c->o->seal, c->o->key, c->o->cert, zero, "", c->t, &probe);
+        es_buf_free(&probe);
+        return rc;
+    }
+    return ES_OK;
+}
+
+static es_err picture(const es_pdf_sign_opts *o, const uint8_t **p, size_t *n, double *w, double *h)
+{
+    if (o->seal != NULL) {
+        *p = es_seal_picture(o->seal, n);
+        *w = (double)es_seal_picture_width(o->seal);
+        *h = (double)es_seal_picture_height(o->seal);
+    } else {
+        *p = o->image;
+        *n = o->image_len;
+        if (es_image_size_mm(*p, *n, w, h) != ES_OK) {
+            es__ossl_clear();
+            *w = *h = 40; /* a picture without physical size: the usual seal size */
+        }
+    }
+    if (!(*w > 0 && *w <= 1000 && *h > 0 && *h <= 1000))
+        return es__fail(ES_ERR_ARG, "the picture's size %.0f x %.0f mm is not usable", *w, *h);
+    return ES_OK;
+}
+
+static size_t contents_room(const sign_ctx *c)
+{
+    size_t n = 0, room = CONTENTS_SLACK + (size_t)i2d_X509(c->o->cert, NULL);
+
+    if (c->o->seal != NULL)
+        es_seal_der(c->o->seal, &n);
+    for (int i = 0; c->o->chain && i < sk_X509_num(c->o->chain); i++)
+        room += (size_t)i2d_X509(sk_X509_value(c->o->chain, i), NULL);
+    return room + n;
+}
+
+static void write_sigdict(sign_ctx *c)
+{
+    es__pdf_sb *b = &c->w.out;
+    struct tm tm;
+    time_t tt = (time_t)c->t;
+    size_t room = contents_room(c);
+
+    gmtime_r(&tt, &tm);
+    es__pdf_w_begin(&c->w, c->u.sig);
+    es__pdf_sb_printf(b, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /%s",
+                      c->o->format == ES_PDF_SES ? "ESeal.SES" : "adbe.pkcs7.detached");
+    es__pdf_sb_printf(b, " /M (D:%04d%02d%02d%02d%02d%02dZ)", tm.tm_year + 1900, tm.tm_mon + 1,
+                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (c->o->reason)
+        es__pdf_sb_str(b, " /Reason "), es__pdf_sb_text(b, c->o->reason);
+    if (c->o->location)
+        es__pdf_sb_str(b, " /Location "), es__pdf_sb_text(b, c->o->location);
+    if (c->o->certify)
+        es__pdf_sb_printf(b,
+                          " /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams"
+                          " << /Type /TransformParams /P %d /V /1.2 >> >>]",
+                          c->o->certify);
+    es__pdf_sb_str(b, " /ByteRange [0 ");
+    c->br_off = b->len;
+    es__pdf_sb_str(b, "0000000000 0000000000 0000000000] /Contents ");
+    c->c0 = b->len;
+    es__pdf_sb_str(b, "<");
+    for (size_t i = 0; i < room && b->err == ES_OK; i++)
+        es__pdf_sb_add(b, "00", 2);
+    es__pdf_sb_str(b, ">");
+    c->c1 = b->len;
+    es__pdf_sb_str(b, " >>");
+    es__pdf_w_end(&c->w);
+}
+
+/* Number the new objects, then write them and the changed ones. */
+static es_err write_update(sign_ctx *c, const uint8_t *pic, size_t npic)
+{
+    es__pdf_update *u = &c->u;
+    es_err rc;
+
+    u->name = c->name;
+    u->certify = c->o->certify;
+    u->img = es__pdf_w_new_id(&c->w);
+    es__pdf_w_new_id(&c->w); /* the soft mask */
+    u->sig = es__pdf_w_new_id(&c->w);
+    u->field = es__pdf_w_new_id(&c->w);
+    if ((u->ap_ids = calloc(u->nwidgets, sizeof(long))) == NULL ||
+        (u->widget_ids = calloc(u->nwidgets, sizeof(long))) == NULL)
+        return es__fail(ES_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < u->nwidgets; i++) {
+        u->ap_ids[i] = es__pdf_w_new_id(&c->w);
+        if (u->nwidgets > 1)
+            u->widget_ids[i] = es__pdf_w_new_id(&c->w);
+    }
+    if ((rc = es__pdf_image_write(&c->w, pic, npic, u->img)) != ES_OK ||
+        (rc = es__pdf_write_widgets(&c->w, u)) != ES_OK)
+        return rc;
+    write_sigdict(c);
+    if ((rc = es__pdf_write_changes(&c->w, u)) != ES_OK)
+        return rc;
+    return es__pdf_w_finish(&c->w);
+}
+
+/* ByteRange numbers, the digest of what they cover, the signature into /Contents. */
+static es_err fill_signature(sign_ctx *c)
+{
+    uint8_t *p = c->w.out.p, md[ES_SM3_LEN];
+    size_t n = c->w.out.len, room = (c->c1 - c->c0 - 2) / 2;
+    es__pdf_ranges rg = {p, 0, c->c0, c->c1, n};
+    char br[40], prop[80];
+    es_buf sig = {0};
+    es_err rc;
+
+    snprintf(br, sizeof(br), "%010zu %010zu %010zu", c->c0, c->c1, n - c->c1);
+    memcpy(p + c->br_off, br, 32);
+    snprintf(prop, sizeof(prop), "ByteRange 0 %zu %zu %zu", c->c0, c->c1, n - c->c1);
+    if ((rc = es__pdf_ranges_sm3(&rg, md)) != ES_OK)
+        return rc;
+    if (c->o->format == ES_PDF_SES)
+        rc = es_seal_sign_hash(c->o->seal, c->o->key, c->o->cert, md, prop, c->t, &sig);
+    else
+        rc = es__pdf_cms_sign_gm(c->o->key, c->o->cert, c->o->chain, c->o->seal, md, c->t, &sig);
+    if (rc == ES_OK && sig.len > room)
+        rc = es__fail(ES_ERR_INTERNAL, "the signature (%zu bytes) outgrew its room (%zu)", sig.len,
+                      room);
+    for (size_t i = 0; rc == ES_OK && i < sig.len; i++) {
+        static const char hex[] = "0123456789abcdef";
+        p[c->c0 + 1 + 2 * i] = (uint8_t)hex[sig.data[i] >> 4];
+        p[c->c0 + 2 + 2 * i] = (uint8_t)hex[sig.data[i] & 15];
+    }
+    es_buf_free(&sig);
+    return rc;
+}
+
+es_err es_pdf_sign(const uint8_t *in, size_t n, const es_pdf_sign_opts *o, es_buf *out)
+{
+    sign_ctx c;
+    const uint8_t *pic = NULL;
+    size_t npic = 0;
+    double wmm, hmm;
+    es_err rc;
+
+    memset(&c, 0, sizeof(c));
+    c.o = o;
+    c.t = o->signing_time ? o->signing_time : es_time_now();
+    if ((rc = check_opts(o)) != ES_OK || (rc = es_pdf_open(in, n, &c.d)) != ES_OK ||
+        (rc = check_doc(&c)) != ES_OK || (rc = picture(o, &pic, &npic, &wmm, &hmm)) != ES_OK ||
+        (rc = es__pdf_place(c.d, o, wmm, hmm, &c.u.widgets, &c.u.nwidgets)) != ES_OK ||
+        (rc = es__pdf_w_init(&c.w, c.d)) != ES_OK)
+        goto end;
+    pick_name(&c);
+    if ((rc = write_update(&c, pic, npic)) != ES_OK || (rc = fill_signature(&c)) != ES_OK)
+        goto end;
+    out->data = c.w.out.p;
+    out->len = c.w.out.len;
+    c.w.out.p = NULL;
+end:
+    es__pdf_w_release(&c.w);
+    free(c.u.widgets);
+    free(c.u.ap_ids);
+    free(c.u.widget_ids);
+    es_pdf_free(c.d);
+    return rc;
+}

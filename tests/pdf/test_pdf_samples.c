@@ -1,0 +1,147 @@
+/* PDF: every sample in ../shared/samples/pdf gets the verdict its README gives. */
+#include <stdio.h>
+#include <string.h>
+
+#include "eseal/pdf.h"
+#include "eseal_local.h"
+#include "testutil.h"
+
+static es_pdf_report *verify(const char *rel, const char *trust, const char *at)
+{
+    es_buf b = tu_read(tu_sample(rel));
+    es_pdf_verify_opts o = {0};
+    es_pdf_report *r = NULL;
+
+    assert_es_ok(es_certs_read_file(tu_sample(trust), &o.chain.trust));
+    if (at != NULL) {
+        assert_es_ok(es_time_parse(at, &o.chain.at));
+        o.chain.has_at = 1;
+    }
+    assert_es_ok(es_pdf_verify(b.data, b.len, &o, &r));
+    sk_X509_pop_free(o.chain.trust, X509_free);
+    es_buf_free(&b);
+    return r;
+}
+
+static es_check_result result(const es_report *r, const char *name)
+{
+    const es_check *c = es_report_find(r, name);
+
+    if (c == NULL)
+        fail_msg("no check %s", name);
+    return c->result;
+}
+
+static const char *detail(const es_report *r, const char *name)
+{
+    const es_check *c = es_report_find(r, name);
+
+    return c ? c->detail : "";
+}
+
+/* Cryptographically intact: ByteRange, digest and value pass; the last covers the file. */
+static void intact(const char *rel, size_t nsigs)
+{
+    es_pdf_report *r = verify(rel, "pki/ROOT_cert.pem", NULL);
+    size_t n = es_pdf_report_nsignatures(r);
+
+    assert_int_equal(n, nsigs);
+    for (size_t i = 0; i < n; i++) {
+        const es_report *s = es_pdf_report_signature(r, i);
+        assert_int_equal(result(s, "pdf.byte_range"), ES_CHECK_PASSED);
+        assert_int_equal(result(s, "data.hash"), ES_CHECK_PASSED);
+        assert_int_equal(result(s, "signature.value"), ES_CHECK_PASSED);
+        assert_int_equal(result(s, "pdf.coverage"), ES_CHECK_PASSED);
+        assert_int_equal(result(s, "pdf.modifications"), ES_CHECK_PASSED);
+        /* a foreign root: the chain cannot be valid, the document not valid */
+        assert_int_not_equal(result(s, "signature.signer_cert"), ES_CHECK_PASSED);
+    }
+    assert_string_equal(detail(es_pdf_report_signature(r, n - 1), "pdf.coverage"), "whole_file");
+    es_pdf_report_free(r);
+}
+
+static void test_signed(void **state)
+{
+    (void)state;
+    intact("pdf/signed/qpdf_digitally-signed.pdf", 1);
+    intact("pdf/signed/pyhanko_minimal-signed-twice-both-created.pdf", 2);
+    intact("pdf/signed/dss_Signature-P-HU_MIC-1.pdf", 1);
+}
+
+static void test_negative(void **state)
+{
+    es_pdf_report *r;
+
+    (void)state;
+    r = verify("pdf/negative/dss_pdf-signed-corrupted.pdf", "pki/ROOT_cert.pem", NULL);
+    assert_int_equal(es_pdf_report_status(r), ES_INVALID);
+    assert_int_equal(es_pdf_report_nsignatures(r), 1);
+    assert_int_equal(es_report_status(es_pdf_report_signature(r, 0)), ES_INVALID);
+    es_pdf_report_free(r);
+    r = verify("pdf/negative/pyhanko_coverage-anomalies_tail-uncovered.pdf", "pki/ROOT_cert.pem",
+               NULL);
+    assert_int_equal(es_pdf_report_status(r), ES_INVALID);
+    assert_string_not_equal(detail(es_pdf_report_signature(r, 0), "pdf.coverage"), "whole_file");
+    es_pdf_report_free(r);
+}
+
+static void test_sm2(void **state)
+{
+    static const char *const files[] = {"pdf/sm2/sm2_gm.pdf", "pdf/sm2/sm2_pkcs7.pdf"};
+
+    (void)state;
+    for (size_t i = 0; i < 2; i++) {
+        /* signed (2026-01-02) before its certificates' notBefore: check the chain today */
+        es_pdf_report *r = verify(files[i], "pdf/sm2/sm2_test_ca.crt", "2026-11-28");
+        const es_report *s = es_pdf_report_signature(r, 0);
+        assert_non_null(s);
+        assert_int_equal(result(s, "signature.value"), ES_CHECK_PASSED);
+        assert_int_equal(result(s, "data.hash"), ES_CHECK_PASSED);
+        assert_int_equal(result(s, "pdf.coverage"), ES_CHECK_PASSED);
+        assert_int_not_equal(es_pdf_report_status(r), ES_INVALID);
+        es_pdf_report_free(r);
+    }
+}
+
+static void test_unsigned(void **state)
+{
+    static const char *const files[] = {
+        "pdf/unsigned/dss_pdf-xref-streams.pdf", "pdf/unsigned/pyhanko_minimal-two-pages.pdf",
+        "pdf/unsigned/pyhanko_minimal-xref.pdf", "pdf/unsigned/qpdf_c-object-streams.pdf",
+        "pdf/unsigned/qpdf_hybrid-xref.pdf",     "pdf/unsigned/qpdf_page-inherit-mediabox.pdf"};
+
+    (void)state;
+    for (size_t i = 0; i < ES__ARRAY_LEN(files); i++) {
+        es_pdf_report *r = verify(files[i], "pki/ROOT_cert.pem", NULL);
+        assert_int_equal(es_pdf_report_nsignatures(r), 0);
+        assert_int_equal(es_pdf_report_status(r), ES_INDETERMINATE);
+        es_pdf_report_free(r);
+    }
+}
+
+static void test_junk(void **state)
+{
+    static const char junk[] = "%PDF-1.4\nthis is not a pdf\n";
+    es_pdf_verify_opts o = {0};
+    es_pdf_report *r = NULL;
+    es_pdf *d = NULL;
+
+    (void)state;
+    assert_es_ok(es_certs_read_file(tu_sample("pki/ROOT_cert.pem"), &o.chain.trust));
+    assert_es_ok(es_pdf_verify((const uint8_t *)junk, sizeof(junk) - 1, &o, &r));
+    assert_int_equal(es_pdf_report_status(r), ES_INVALID);
+    assert_int_equal(result(es_pdf_report_document(r), "pdf.read"), ES_CHECK_FAILED);
+    assert_int_not_equal(es_pdf_open((const uint8_t *)junk, sizeof(junk) - 1, &d), ES_OK);
+    es_pdf_report_free(r);
+    sk_X509_pop_free(o.chain.trust, X509_free);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_signed), cmocka_unit_test(test_negative),
+        cmocka_unit_test(test_sm2),    cmocka_unit_test(test_unsigned),
+        cmocka_unit_test(test_junk),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
