@@ -1,4 +1,4 @@
-/* eseal key gen: generate an SM2 key pair. */
+/* eseal key gen: generate an SM2, EC P-256 or RSA-3072 key pair. */
 #include <stdio.h>
 #include <string.h>
 
@@ -6,6 +6,7 @@
 
 static const cli_opt opts[] = {
     {"out", "KEY.pem", CLI_REQUIRED, "where to write the private key (mode 0600)"},
+    {"alg", "sm2|ec-p256|rsa3072", 0, "key algorithm (default sm2; the others are for pades)"},
     {"pass-env", "VAR", 0, "encrypt the key (PKCS#8, SM4-CBC) with the password in $VAR"},
     {"format", "pkcs8|sec1", 0, "PEM structure of an unencrypted key (default pkcs8)"},
     {"pubout", "PUB.pem", 0, "also write the public key"},
@@ -16,7 +17,7 @@ static const cli_spec spec = {
     NULL,
     0,
     0,
-    "Generate an SM2 key pair.",
+    "Generate a key pair: SM2 (default), ECDSA P-256 or RSA 3072.",
     "Without --pass-env the key is written unencrypted (mode 0600); a warning says so.",
     opts};
 
@@ -35,12 +36,31 @@ static int parse_format(const cli_args *a, const char *pass, es_key_format *fmt)
     return CLI_OK;
 }
 
+static int parse_alg(const cli_args *a, es_key_format fmt, es_key_alg_id *alg)
+{
+    const char *v = cli_get(a, "alg");
+
+    *alg = ES_KEY_SM2;
+    if (v == NULL || strcmp(v, "sm2") == 0)
+        return CLI_OK;
+    if (strcmp(v, "ec-p256") == 0)
+        *alg = ES_KEY_EC_P256;
+    else if (strcmp(v, "rsa3072") == 0)
+        *alg = ES_KEY_RSA;
+    else
+        return cli_usage_error(&spec, "--alg must be sm2, ec-p256 or rsa3072, not \"%s\"", v);
+    if (*alg == ES_KEY_RSA && fmt == ES_KEY_SEC1_PEM)
+        return cli_usage_error(&spec, "SEC1 is for EC keys: drop --format sec1 for RSA");
+    return CLI_OK;
+}
+
 int cmd_key_gen(int argc, char **argv)
 {
     cli_args a;
     es_key *key = NULL;
     es_buf pem = {0}, pub = {0};
     es_key_format fmt;
+    es_key_alg_id alg;
     const char *pass;
     es_err rc;
     int st = cli_parse(&spec, argc, argv, &a);
@@ -52,9 +72,9 @@ int cmd_key_gen(int argc, char **argv)
         st = cli_usage_error(&spec, "$%s is not set or empty", cli_get(&a, "pass-env"));
         goto end;
     }
-    if ((st = parse_format(&a, pass, &fmt)) != CLI_OK)
+    if ((st = parse_format(&a, pass, &fmt)) != CLI_OK || (st = parse_alg(&a, fmt, &alg)) != CLI_OK)
         goto end;
-    if ((rc = es_key_generate_sm2(&key)) != ES_OK ||
+    if ((rc = es_key_generate(alg, &key)) != ES_OK ||
         (rc = es_key_write_private(key, fmt, pass, &pem)) != ES_OK) {
         st = cli_fail(&spec, rc, "cannot generate the key");
         goto end;

@@ -8,7 +8,7 @@
 
 static const cli_opt opts[] = {
     {"seal", "SEAL.esl", 0, "the seal to apply (its picture is drawn)"},
-    {"image", "FILE", 0, "a PNG or JPEG picture instead of a seal (gm only)"},
+    {"image", "FILE", 0, "a PNG or JPEG picture instead of a seal (gm and pades)"},
     {"cert", "S.pem", CLI_REQUIRED, "signer certificate (in the seal's certList)"},
     {"key", "S.key", CLI_REQUIRED, "signer private key"},
     {"page", "N", 0, "page of the seal, from 1 (default 1)"},
@@ -32,7 +32,8 @@ static const cli_spec spec = {
     2,
     "Seal and sign a PDF: the original bytes are kept and one incremental update is appended.",
     "gm: GM/T 0010 SignedData (SM2/SM3) carrying the seal; ses: a GB/T 38540 SES_Signature;\n"
-    "pades (RSA/ECDSA) is not supported yet. Give --page/--x/--y, --keyword, or --cross-page --y.",
+    "pades: ETSI.CAdES.detached with an EC P-256 or RSA key (the seal's picture only).\n"
+    "Give --page/--x/--y, --keyword, or --cross-page --y.",
     opts};
 
 static int get_mm(const cli_args *a, const char *name, double *out)

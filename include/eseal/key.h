@@ -1,4 +1,5 @@
-/* SM2 keys: generation, PEM/DER/PKCS#8/PKCS#12 I/O, signatures and encryption. */
+/* Keys (SM2, ECDSA P-256, RSA): generation, PEM/DER/PKCS#8/PKCS#12 I/O; SM2 signatures and
+ * encryption. */
 #ifndef ESEAL_KEY_H
 #define ESEAL_KEY_H
 
@@ -23,20 +24,36 @@ extern "C" {
 #define ES_KEY_MAX_INPUT (1u << 20)
 
 /*
- * A key: an SM2 key pair or SM2 public key (later issues add P-256 and RSA). Opaque; private
- * material is wiped when freed. An es_key is immutable after creation and may be shared between
- * threads for signing and verifying.
+ * A key pair or public key: SM2, ECDSA on NIST P-256, or RSA (2048 to 16384 bits). Opaque;
+ * private material is wiped when freed. An es_key is immutable after creation and may be shared
+ * between threads for signing and verifying. The es_sm2_* functions take SM2 keys only; P-256
+ * and RSA keys are for PAdES signatures (eseal/pdf.h) and certificates.
  */
 typedef struct es_key es_key;
+
+/* The algorithm of a key. */
+typedef enum es_key_alg_id {
+    ES_KEY_SM2 = 0,
+    ES_KEY_EC_P256, /* ECDSA on prime256v1 (secp256r1) */
+    ES_KEY_RSA      /* RSA; es_key_generate makes 3072-bit keys */
+} es_key_alg_id;
 
 /* Generate a new SM2 key pair. */
 es_err es_key_generate_sm2(es_key **out);
 
+/* Generate a new key pair of alg (RSA: 3072 bits). ES_ERR_ARG for an unknown alg. */
+es_err es_key_generate(es_key_alg_id alg, es_key **out);
+
+/* The algorithm of k. */
+es_key_alg_id es_key_alg(const es_key *k);
+
 /*
  * Parse a private or public key from PEM or DER: PKCS#8 (PRIVATE KEY), encrypted PKCS#8
  * (ENCRYPTED PRIVATE KEY, needs pass), SEC1 (EC PRIVATE KEY or OpenSSL's SM2 PRIVATE KEY label)
- * on the SM2 curve, SubjectPublicKeyInfo (PUBLIC KEY). An encrypted key without pass, or with the
- * wrong one, is ES_ERR_PASSWORD. Keys not on the SM2 curve are ES_ERR_UNSUPPORTED.
+ * on the SM2 or P-256 curve, SubjectPublicKeyInfo (PUBLIC KEY), for SM2, P-256 and RSA keys (RSA
+ * as PKCS#8 or SPKI; PKCS#1 "RSA PRIVATE KEY" is not read). An encrypted key without pass, or with
+ * the wrong one, is ES_ERR_PASSWORD. Other curves (secp384r1, brainpool...), RSA keys under 2048
+ * or over 16384 bits and other algorithms (Ed25519, DSA...) are ES_ERR_UNSUPPORTED.
  */
 es_err es_key_parse(const uint8_t *p, size_t n, const char *pass, es_key **out);
 
@@ -53,7 +70,7 @@ typedef enum es_key_format {
 /*
  * Write the private key. With pass (PKCS#8 formats only) the key is encrypted as PKCS#8 PBES2:
  * SM4-CBC, PBKDF2-HMAC-SHA256 (OpenSSL 3.0 has no hmacWithSM3 PRF), random salt, high iteration
- * count. ES_ERR_ARG for a public-only key or a password with SEC1.
+ * count. ES_ERR_ARG for a public-only key, a password with SEC1, or SEC1 for an RSA key.
  */
 es_err es_key_write_private(const es_key *k, es_key_format fmt, const char *pass, es_buf *out);
 
@@ -66,10 +83,11 @@ int es_key_has_private(const es_key *k);
 /* Borrow the OpenSSL key (valid while k lives). */
 EVP_PKEY *es_key_get0_pkey(const es_key *k);
 
-/* Wrap an OpenSSL key (takes a new reference; pkey stays the caller's). SM2 only. */
+/* Wrap an OpenSSL key (takes a new reference; pkey stays the caller's): SM2, P-256 or RSA as
+ * es_key_parse accepts them, others ES_ERR_UNSUPPORTED. */
 es_err es_key_from_pkey(EVP_PKEY *pkey, es_key **out);
 
-/* The public key of cert as an es_key. */
+/* The public key of cert as an es_key (as es_key_from_pkey). */
 es_err es_key_from_cert(const X509 *cert, es_key **out);
 
 /* ES_OK if k's public key is cert's, ES_ERR_KEY_MISMATCH otherwise. */
@@ -78,7 +96,7 @@ es_err es_key_match_cert(const es_key *k, const X509 *cert);
 /* Free k and wipe its private part. NULL is a no-op. */
 void es_key_free(es_key *k);
 
-/* ---- SM2 signatures (GB/T 32918.2, SM2 with SM3) ---- */
+/* ---- SM2 signatures (GB/T 32918.2, SM2 with SM3); a non-SM2 key is ES_ERR_ARG ---- */
 
 /*
  * Sign msg with SM2-with-SM3: e = SM3(Z || msg), Z from id (NULL/0 means ES_SM2_DEFAULT_ID).
@@ -125,13 +143,15 @@ es_err es_certs_read_file(const char *path, STACK_OF(X509) * *out);
 /* Write a certificate as PEM (pem != 0) or DER. */
 es_err es_cert_write(const X509 *cert, int pem, es_buf *out);
 
-/* Set the SM2 ID on an SM2 certificate (NULL/0: default); no-op for other keys. */
+/* Set the SM2 ID on a certificate with an SM2 key or an SM2-with-SM3 signature (NULL/0:
+ * default); no-op for others. */
 es_err es_cert_set_sm2_id(X509 *cert, const uint8_t *id, size_t idlen);
 
 /*
  * Parse a PKCS#12 file with pass, including legacy RC2/3DES bags (the legacy provider is loaded
  * on first use). key and cert receive the first key and its matching certificate; ca (may be
- * NULL) the remaining certificates. A wrong password is ES_ERR_PASSWORD.
+ * NULL) the remaining certificates. A wrong password is ES_ERR_PASSWORD. SM2 keys only: a
+ * PKCS#12 with another key is ES_ERR_UNSUPPORTED.
  */
 es_err es_p12_parse(const uint8_t *p, size_t n, const char *pass, es_key **key, X509 **cert,
                     STACK_OF(X509) * *ca);

@@ -90,12 +90,12 @@ es_err es_pdf_to_text(const es_pdf *d, char **out);
 typedef enum es_pdf_format {
     ES_PDF_GM = 0, /* adbe.pkcs7.detached: GM/T 0010 SignedData (SM2/SM3) carrying the SESeal */
     ES_PDF_SES,    /* ESeal.SES: /Contents is a GB/T 38540 SES_Signature */
-    ES_PDF_PADES   /* ETSI.CAdES.detached with RSA or ECDSA: not supported yet */
+    ES_PDF_PADES   /* ETSI.CAdES.detached, PAdES B-B: an EC P-256 or RSA key, SHA-256 */
 } es_pdf_format;
 
 typedef struct es_pdf_sign_opts {
     es_pdf_format format;
-    const es_seal *seal;  /* the seal (required for gm and ses; its picture is drawn) */
+    const es_seal *seal;  /* the seal (required for ses; its picture is drawn; pades: only that) */
     const uint8_t *image; /* or a picture (PNG or JPEG) when there is no seal */
     size_t image_len;
     const es_key *key;      /* the signer's private key, required */
@@ -117,10 +117,11 @@ typedef struct es_pdf_sign_opts {
  * Sign the PDF in and write the original bytes followed by one incremental update to *out: a
  * new signature field whose widget(s) draw the seal picture, the signature dictionary, and the
  * changed page, form and catalog objects, with a cross-reference section of the file's own kind.
- * Errors: ES_ERR_UNSUPPORTED (encrypted input, a picture that is neither PNG nor JPEG, the pades
- * format), ES_ERR_STATE (the document is certified with P=1, or certify on a signed document),
- * ES_ERR_ARG (page out of range, a seal outside the page, keyword not found), ES_ERR_FORMAT
- * (damaged input), and the refusals of es_seal_sign_hash.
+ * Errors: ES_ERR_UNSUPPORTED (encrypted input, a picture that is neither PNG nor JPEG), ES_ERR_ARG
+ * (a key of the wrong kind: gm and ses need SM2, pades EC P-256 or RSA), ES_ERR_STATE (the document
+ * is certified with P=1, or certify on a signed document), ES_ERR_ARG (page out of range, a seal
+ * outside the page, keyword not found), ES_ERR_FORMAT (damaged input), and the refusals of
+ * es_seal_sign_hash.
  */
 es_err es_pdf_sign(const uint8_t *in, size_t n, const es_pdf_sign_opts *o, es_buf *out);
 

@@ -1,5 +1,6 @@
-/* SM2 keys: the es_key object, generation, and matching against certificates. */
+/* Keys: the es_key object (SM2, P-256, RSA), generation, and matching against certificates. */
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/bio.h>
@@ -36,7 +37,8 @@ static int on_sm2_curve(const EVP_PKEY *pkey)
 static int pkey_has_private(const EVP_PKEY *pkey)
 {
     BIGNUM *d = NULL;
-    int ok = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d);
+    int ok = EVP_PKEY_get_bn_param(
+        pkey, EVP_PKEY_is_a(pkey, "RSA") ? OSSL_PKEY_PARAM_RSA_D : OSSL_PKEY_PARAM_PRIV_KEY, &d);
 
     BN_clear_free(d);
     return ok;
@@ -102,12 +104,98 @@ es_err es__key_wrap(EVP_PKEY *pkey, es_key **out)
     }
     k->pkey = sm2;
     k->has_private = priv;
+    k->alg = ES_KEY_SM2;
     sm2 = NULL;
     es__sm2_key_attach(k); /* fast-SM2 caches; the key works without them */
     *out = k;
 end:
     EVP_PKEY_free(sm2);
     EVP_PKEY_free(pkey);
+    return rc;
+}
+
+/* P-256 or RSA of a usable size: ES_KEY_SM2 means "not one of those" (es__key_wrap decides). */
+static es_key_alg_id other_alg(const EVP_PKEY *pkey, es_err *rc)
+{
+    char name[80];
+    size_t len = 0;
+    int bits = EVP_PKEY_get_bits(pkey);
+
+    *rc = ES_OK;
+    if (EVP_PKEY_is_a(pkey, "RSA")) {
+        if (bits < 2048 || bits > 16384)
+            *rc = es__fail(ES_ERR_UNSUPPORTED,
+                           "RSA keys of %d bits are not supported (2048 to "
+                           "16384)",
+                           bits);
+        return ES_KEY_RSA;
+    }
+    if (EVP_PKEY_is_a(pkey, "EC") && EVP_PKEY_get_group_name(pkey, name, sizeof(name), &len) &&
+        (strcmp(name, "prime256v1") == 0 || strcmp(name, "P-256") == 0))
+        return ES_KEY_EC_P256;
+    es__ossl_clear();
+    return ES_KEY_SM2;
+}
+
+es_err es__key_wrap_any(EVP_PKEY *pkey, es_key **out)
+{
+    es_err rc;
+    es_key *k = NULL;
+    es_key_alg_id alg = other_alg(pkey, &rc);
+
+    *out = NULL;
+    if (rc != ES_OK) {
+        EVP_PKEY_free(pkey);
+        return rc;
+    }
+    if (alg == ES_KEY_SM2) {
+        char why[256];
+
+        rc = es__key_wrap(pkey, out);
+        if (rc == ES_ERR_UNSUPPORTED) {
+            snprintf(why, sizeof(why), "%s", es_errdetail());
+            rc = es__fail(rc, "%s (eseal supports SM2, EC P-256 and RSA keys)", why);
+        }
+        return rc;
+    }
+    if ((k = OPENSSL_zalloc(sizeof(*k))) == NULL) {
+        EVP_PKEY_free(pkey);
+        return es__fail(ES_ERR_NOMEM, "cannot allocate a key");
+    }
+    k->pkey = pkey;
+    k->has_private = pkey_has_private(pkey);
+    k->alg = alg;
+    es__ossl_clear();
+    *out = k; /* no fast-SM2 cache: es__sm2_key_attach is for SM2 keys only */
+    return ES_OK;
+}
+
+es_key_alg_id es_key_alg(const es_key *k)
+{
+    assert(k != NULL);
+    return k->alg;
+}
+
+es_err es_key_generate(es_key_alg_id alg, es_key **out)
+{
+    es_err rc = ES_OK;
+    EVP_PKEY *pkey = NULL;
+
+    assert(out != NULL);
+    *out = NULL;
+    if (alg == ES_KEY_SM2)
+        return es_key_generate_sm2(out);
+    if (alg == ES_KEY_EC_P256)
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    else if (alg == ES_KEY_RSA)
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
+    else
+        return es__fail(ES_ERR_ARG, "unknown key algorithm %d", (int)alg);
+    if (pkey == NULL)
+        rc = es__fail_ossl(ES_ERR_CRYPTO, "cannot generate a %s key",
+                           alg == ES_KEY_RSA ? "RSA" : "P-256");
+    else
+        rc = es__key_wrap_any(pkey, out);
     return rc;
 }
 
@@ -150,7 +238,7 @@ es_err es_key_from_pkey(EVP_PKEY *pkey, es_key **out)
     *out = NULL;
     if (!EVP_PKEY_up_ref(pkey))
         return es__fail_ossl(ES_ERR_CRYPTO, "cannot reference key");
-    return es__key_wrap(pkey, out);
+    return es__key_wrap_any(pkey, out);
 }
 
 es_err es_key_from_cert(const X509 *cert, es_key **out)
@@ -173,7 +261,7 @@ es_err es_key_match_cert(const es_key *k, const X509 *cert)
     assert(k != NULL && cert != NULL);
     rc = es_key_from_cert(cert, &ck);
     if (rc == ES_ERR_UNSUPPORTED)
-        rc = es__fail(ES_ERR_KEY_MISMATCH, "the certificate's key is not an SM2 key");
+        rc = es__fail(ES_ERR_KEY_MISMATCH, "the certificate's key is of an unsupported kind");
     else if (rc == ES_OK && EVP_PKEY_eq(k->pkey, ck->pkey) != 1)
         rc = es__fail(ES_ERR_KEY_MISMATCH, "the key does not belong to the certificate");
     es__ossl_clear();

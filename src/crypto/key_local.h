@@ -1,4 +1,4 @@
-/* What the SM2 key, signature, encryption and PKCS#12 files share: the es_key structure. */
+/* What the key, signature, encryption and PKCS#12 files share: the es_key structure. */
 #ifndef ESEAL_KEY_LOCAL_H
 #define ESEAL_KEY_LOCAL_H
 
@@ -7,18 +7,25 @@
 
 #include "eseal/key.h"
 
-/* An SM2 key: pkey is always of OpenSSL key type "SM2" on the SM2 curve. */
+/*
+ * A key: for ES_KEY_SM2, pkey is always of OpenSSL key type "SM2" on the SM2 curve; for
+ * ES_KEY_EC_P256 an "EC" key on prime256v1; for ES_KEY_RSA an "RSA" key.
+ */
 struct es_key {
     EVP_PKEY *pkey;
     int has_private;
+    es_key_alg_id alg;
     struct es__sm2_key *sm2; /* fast-SM2 caches (src/crypto/sm2/keycache.c), NULL if none */
 };
 
 /*
  * Wrap pkey (taking ownership of the caller's reference, also on error): convert an EC key on
- * the SM2 curve to an "SM2" key, refuse others with ES_ERR_UNSUPPORTED.
+ * the SM2 curve to an "SM2" key, refuse others with ES_ERR_UNSUPPORTED (PKCS#12 stays SM2-only).
  */
 es_err es__key_wrap(EVP_PKEY *pkey, es_key **out);
+
+/* As es__key_wrap, also accepting P-256 and RSA (2048 to 16384 bits) keys. */
+es_err es__key_wrap_any(EVP_PKEY *pkey, es_key **out);
 
 /*
  * Largest password-hashing iteration count accepted from input (PBKDF2 or PKCS#12 KDF): real

@@ -1,4 +1,4 @@
-/* Parsing SM2 keys: PKCS#8 (plain and encrypted), SEC1, SPKI, in PEM or DER, bounded. */
+/* Parsing keys (SM2, P-256, RSA): PKCS#8 (plain and encrypted), SEC1, SPKI, PEM or DER, bounded. */
 #include <assert.h>
 #include <string.h>
 
@@ -98,7 +98,7 @@ static es_err pkcs8_failure(const PKCS8_PRIV_KEY_INFO *p8)
 
     PKCS8_pkey_get0(&alg, NULL, NULL, NULL, p8);
     nid = OBJ_obj2nid(alg);
-    if (nid != NID_X9_62_id_ecPublicKey && nid != NID_sm2)
+    if (nid != NID_X9_62_id_ecPublicKey && nid != NID_sm2 && nid != NID_rsaEncryption)
         return es__fail_ossl(ES_ERR_UNSUPPORTED, "unsupported key algorithm %s",
                              nid != NID_undef ? OBJ_nid2sn(nid) : "(unknown)");
     return es__fail_ossl(ES_ERR_FORMAT, "cannot decode the PKCS#8 key");
@@ -386,7 +386,7 @@ es_err es_key_parse(const uint8_t *p, size_t n, const char *pass, es_key **out)
         EVP_PKEY_free(pkey);
         return rc;
     }
-    if ((rc = es__key_wrap(pkey, out)) == ES_OK && (rc = check_pair(*out)) != ES_OK) {
+    if ((rc = es__key_wrap_any(pkey, out)) == ES_OK && (rc = check_pair(*out)) != ES_OK) {
         es_key_free(*out);
         *out = NULL;
     }

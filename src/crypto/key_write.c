@@ -1,4 +1,4 @@
-/* Writing SM2 keys: PKCS#8 (plain and encrypted with SM4-CBC), SEC1 and SPKI, PEM or DER. */
+/* Writing keys: PKCS#8 (plain and encrypted with SM4-CBC), SEC1 (EC only) and SPKI, PEM or DER. */
 #include <assert.h>
 #include <string.h>
 
@@ -173,6 +173,8 @@ es_err es_key_write_private(const es_key *k, es_key_format fmt, const char *pass
     case ES_KEY_SEC1_DER:
         if (pass != NULL)
             return es__fail(ES_ERR_ARG, "SEC1 keys cannot be written with a password");
+        if (k->alg == ES_KEY_RSA)
+            return es__fail(ES_ERR_ARG, "SEC1 is for EC keys: write an RSA key as PKCS#8");
         return write_sec1(k, fmt == ES_KEY_SEC1_PEM, out);
     default:
         return es__fail(ES_ERR_ARG, "unknown key format %d", (int)fmt);

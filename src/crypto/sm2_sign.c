@@ -162,6 +162,8 @@ es_err es_sm2_sign(const es_key *k, const uint8_t *id, size_t idlen, const void 
     assert(k != NULL && sig != NULL && (msg != NULL || n == 0));
     sig->data = NULL;
     sig->len = 0;
+    if (k->alg != ES_KEY_SM2)
+        return es__fail(ES_ERR_ARG, "SM2 signing needs an SM2 key");
     if (!k->has_private)
         return es__fail(ES_ERR_ARG, "signing needs a private key");
     if (k->sm2 != NULL && k->sm2->has_private && es__sm2_fast_enabled())
@@ -188,6 +190,8 @@ es_err es_sm2_verify(const es_key *k, const uint8_t *id, size_t idlen, const voi
     EVP_MD_CTX *mctx = NULL;
 
     assert(k != NULL && (msg != NULL || n == 0));
+    if (k->alg != ES_KEY_SM2)
+        return es__fail(ES_ERR_ARG, "SM2 verification needs an SM2 key");
     if (k->sm2 != NULL && es__sm2_fast_enabled()) {
         uint8_t raw[RAW_SIG_LEN];
 

@@ -176,7 +176,7 @@ static es_err sig_verify(X509 *cert, const EVP_MD *md, const uint8_t *msg, size_
 
     if (pk == NULL)
         return es__fail_ossl(ES_ERR_FORMAT, "the signer's certificate has no usable key");
-    if (es_key_from_cert(cert, &k) == ES_OK) {
+    if (es_key_from_cert(cert, &k) == ES_OK && es_key_alg(k) == ES_KEY_SM2) {
         /* SM2 signs the message itself (Z || M): join the two ranges */
         if ((rc = es_buf_set(&all, msg, n + n2)) == ES_OK) {
             memcpy(all.data, msg, n);

@@ -1,8 +1,9 @@
-/* The seal picture as a PDF image XObject: PNG colour + alpha (SMask), run-length coded; JPEG. */
+/* The seal picture as a PDF image XObject: PNG colour + alpha (SMask), Flate-compressed; JPEG. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <cairo.h>
+#include <zlib.h>
 
 #include "eseal/image.h"
 #include "pdf/pdf_local.h"
@@ -23,33 +24,19 @@ static cairo_status_t png_read(void *c, unsigned char *out, unsigned int len)
     return CAIRO_STATUS_SUCCESS;
 }
 
-/*
- * PDF RunLengthDecode (ISO 32000 7.4.5): a seal is mostly one colour and transparent paper, so
- * runs make it small without a deflate library.
- */
-static void rle(es__pdf_sb *b, const uint8_t *p, size_t n)
+/* PDF FlateDecode (ISO 32000 7.4.4): a zlib stream of the samples. */
+static void flate(es__pdf_sb *b, const uint8_t *p, size_t n)
 {
-    size_t i = 0;
+    uLongf len = compressBound((uLong)n);
+    uint8_t *z = n < (64u << 20) ? malloc(len) : NULL;
 
-    while (i < n) {
-        size_t run = 1;
-        while (i + run < n && run < 128 && p[i + run] == p[i])
-            run++;
-        if (run >= 2) {
-            uint8_t hdr[2] = {(uint8_t)(257 - run), p[i]};
-            es__pdf_sb_add(b, hdr, 2);
-            i += run;
-            continue;
-        }
-        size_t lit = 1;
-        while (i + lit < n && lit < 128 && !(i + lit + 1 < n && p[i + lit] == p[i + lit + 1]))
-            lit++;
-        uint8_t h = (uint8_t)(lit - 1);
-        es__pdf_sb_add(b, &h, 1);
-        es__pdf_sb_add(b, p + i, lit);
-        i += lit;
+    if (z == NULL || compress2(z, &len, p, (uLong)n, Z_BEST_COMPRESSION) != Z_OK) {
+        if (b->err == ES_OK)
+            b->err = es__fail(ES_ERR_NOMEM, "cannot compress the picture");
+    } else {
+        es__pdf_sb_add(b, z, len);
     }
-    es__pdf_sb_add(b, "\x80", 1);
+    free(z);
 }
 
 static void write_image(es__pdf_writer *w, long id, int wd, int ht, const char *cs, long smask,
@@ -58,7 +45,7 @@ static void write_image(es__pdf_writer *w, long id, int wd, int ht, const char *
     es__pdf_w_begin(w, id);
     es__pdf_sb_printf(&w->out,
                       "<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s "
-                      "/BitsPerComponent 8 /Filter /RunLengthDecode /Length %zu",
+                      "/BitsPerComponent 8 /Filter /FlateDecode /Length %zu",
                       wd, ht, cs, data->len);
     if (smask > 0)
         es__pdf_sb_printf(&w->out, " /SMask %ld 0 R", smask);
@@ -96,12 +83,12 @@ static es_err write_png(es__pdf_writer *w, cairo_surface_t *s, long img)
                     unsigned ch = (v >> (16 - 8 * c)) & 0xFF;
                     last[c] = (uint8_t)(al == 255 ? ch : (ch * 255 + al / 2) / al);
                 }
-            /* a transparent pixel repeats its neighbour's colour: longer runs, same look */
+            /* a transparent pixel repeats its neighbour's colour: compresses better, same look */
             memcpy(rgb + i * 3, last, 3);
         }
-    rle(&crgb, rgb, (size_t)wd * (size_t)ht * 3);
+    flate(&crgb, rgb, (size_t)wd * (size_t)ht * 3);
     if (alpha)
-        rle(&ca, a, (size_t)wd * (size_t)ht);
+        flate(&ca, a, (size_t)wd * (size_t)ht);
     if ((rc = crgb.err ? crgb.err : ca.err) != ES_OK)
         goto end;
     if (alpha)

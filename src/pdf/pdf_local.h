@@ -159,6 +159,16 @@ es_err es__pdf_ranges_sm3(const es__pdf_ranges *r, uint8_t md[32]);
 es_err es__pdf_cms_sign_gm(const es_key *key, X509 *cert, STACK_OF(X509) * chain,
                            const es_seal *seal, const uint8_t md[32], es_time t, es_buf *out);
 
+/* SHA-256 of the ranges (pdf_cms_pades.c). */
+es_err es__pdf_ranges_sha256(const es__pdf_ranges *rg, uint8_t md[32]);
+
+/*
+ * A pades SignedData (ETSI.CAdES.detached) over the ranges' SHA-256 md with key (EC P-256 or RSA;
+ * ES_ERR_ARG for SM2): signed attributes contentType, messageDigest, signingCertificateV2.
+ */
+es_err es__pdf_cms_sign_pades(const es_key *key, X509 *cert, STACK_OF(X509) * chain,
+                              const uint8_t md[32], es_buf *out);
+
 /* Verify a SignedData over the ranges into r: format, data.hash, signature.value, the chain and
  * (gm) the seal checks. */
 es_err es__pdf_cms_verify(es_report *r, const uint8_t *p, size_t n, const es__pdf_ranges *rg,

@@ -1,4 +1,4 @@
-/* es_pdf_sign: one incremental update with a visible seal and a gm or ses signature. */
+/* es_pdf_sign: one incremental update with a visible seal and a gm, ses or pades signature. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +39,13 @@ static es_err check_opts(const es_pdf_sign_opts *o)
 {
     if (o->key == NULL || o->cert == NULL)
         return es__fail(ES_ERR_ARG, "the signer's key and certificate are required");
-    if (o->format == ES_PDF_PADES)
-        return es__fail(ES_ERR_UNSUPPORTED, "the pades format (RSA/ECDSA) is not supported yet");
-    if (o->format != ES_PDF_GM && o->format != ES_PDF_SES)
+    if (o->format != ES_PDF_GM && o->format != ES_PDF_SES && o->format != ES_PDF_PADES)
         return es__fail(ES_ERR_ARG, "unknown signature format %d", (int)o->format);
+    if ((o->format == ES_PDF_PADES) != (es_key_alg(o->key) != ES_KEY_SM2))
+        return es__fail(ES_ERR_ARG, "%s",
+                        o->format == ES_PDF_PADES
+                            ? "pades signs with an EC P-256 or RSA key, not SM2 (use gm or ses)"
+                            : "gm and ses sign with an SM2 key (use pades for EC P-256 or RSA)");
     if (o->seal == NULL && (o->format == ES_PDF_SES || o->image == NULL))
         return es__fail(ES_ERR_ARG, "%s",
                         o->format == ES_PDF_SES ? "the ses format needs a seal"
@@ -67,8 +70,9 @@ static es_err check_doc(const sign_ctx *c)
             return es__fail(ES_ERR_STATE, "the document is certified with no changes allowed");
     if (c->o->certify && c->d->nsigs > 0)
         return es__fail(ES_ERR_STATE, "only the first signature may certify a document");
-    /* gm with a seal: the same refusals as a ses signature (seal, signer, validity) */
-    if (c->o->seal != NULL) {
+    /* gm with a seal: the same refusals as a ses signature (seal, signer, validity); pades only
+     * draws the seal's picture */
+    if (c->o->seal != NULL && c->o->format != ES_PDF_PADES) {
         uint8_t zero[32] = {0};
         es_buf probe = {0};
         es_err rc = es_seal_sign_hash(c->o->seal, c->o->key, c->o->cert, zero, "", c->t, &probe);
@@ -101,7 +105,7 @@ static size_t contents_room(const sign_ctx *c)
 {
     size_t n = 0, room = CONTENTS_SLACK + (size_t)i2d_X509(c->o->cert, NULL);
 
-    if (c->o->seal != NULL)
+    if (c->o->seal != NULL && c->o->format != ES_PDF_PADES)
         es_seal_der(c->o->seal, &n);
     for (int i = 0; c->o->chain && i < sk_X509_num(c->o->chain); i++)
         room += (size_t)i2d_X509(sk_X509_value(c->o->chain, i), NULL);
@@ -118,7 +122,9 @@ static void write_sigdict(sign_ctx *c)
     gmtime_r(&tt, &tm);
     es__pdf_w_begin(&c->w, c->u.sig);
     es__pdf_sb_printf(b, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /%s",
-                      c->o->format == ES_PDF_SES ? "ESeal.SES" : "adbe.pkcs7.detached");
+                      c->o->format == ES_PDF_SES     ? "ESeal.SES"
+                      : c->o->format == ES_PDF_PADES ? "ETSI.CAdES.detached"
+                                                     : "adbe.pkcs7.detached");
     es__pdf_sb_printf(b, " /M (D:%04d%02d%02d%02d%02d%02dZ)", tm.tm_year + 1900, tm.tm_mon + 1,
                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     if (c->o->reason)
@@ -185,9 +191,15 @@ static es_err fill_signature(sign_ctx *c)
     snprintf(br, sizeof(br), "%010zu %010zu %010zu", c->c0, c->c1, n - c->c1);
     memcpy(p + c->br_off, br, 32);
     snprintf(prop, sizeof(prop), "ByteRange 0 %zu %zu %zu", c->c0, c->c1, n - c->c1);
-    if ((rc = es__pdf_ranges_sm3(&rg, md)) != ES_OK)
+    if (c->o->format == ES_PDF_PADES)
+        rc = es__pdf_ranges_sha256(&rg, md);
+    else
+        rc = es__pdf_ranges_sm3(&rg, md);
+    if (rc != ES_OK)
         return rc;
-    if (c->o->format == ES_PDF_SES)
+    if (c->o->format == ES_PDF_PADES)
+        rc = es__pdf_cms_sign_pades(c->o->key, c->o->cert, c->o->chain, md, &sig);
+    else if (c->o->format == ES_PDF_SES)
         rc = es_seal_sign_hash(c->o->seal, c->o->key, c->o->cert, md, prop, c->t, &sig);
     else
         rc = es__pdf_cms_sign_gm(c->o->key, c->o->cert, c->o->chain, c->o->seal, md, c->t, &sig);

@@ -1,5 +1,6 @@
-/* PDF signing: every unsigned sample sealed (gm, ses), bytes kept, re-verified, several signers,
- * certification, placement on rotated pages and across pages, and tampering after signing. */
+/* PDF signing: every unsigned sample sealed (gm, ses), pades with P-256 and RSA, bytes kept,
+ * re-verified, several signers, certification, placement on rotated pages and across pages, and
+ * tampering after signing. */
 #include <stdio.h>
 #include <string.h>
 
@@ -244,11 +245,61 @@ static void test_sequence_and_certify(void **state)
     sign(&in, &o, &one);
     o.certify = 0;
     assert_es_err(es_pdf_sign(one.data, one.len, &o, &three), ES_ERR_STATE);
-    o.format = ES_PDF_PADES;
-    assert_es_err(es_pdf_sign(in.data, in.len, &o, &three), ES_ERR_UNSUPPORTED);
+    o.format = ES_PDF_PADES; /* with an SM2 key */
+    assert_es_err(es_pdf_sign(in.data, in.len, &o, &three), ES_ERR_ARG);
     es_buf_free(&in);
     es_buf_free(&one);
     es_buf_free(&two);
+}
+
+/* pdfsig (poppler, NSS) accepts the signature: "Signature is Valid" (the test root is unknown). */
+static void assert_pdfsig_valid(const es_buf *b)
+{
+    tu_write(tu_tmp("pades.pdf"), b->data, b->len);
+    assert_int_equal(tu_run("pdfsig '%s' 2>&1 | grep -q 'Signature is Valid'", tu_tmp("pades.pdf")),
+                     0);
+}
+
+/* pades with an EC P-256 and an RSA-3072 signer certified by the SM2 CA; the seal's picture. */
+static void test_pades(void **state)
+{
+    static const es_key_alg_id algs[] = {ES_KEY_EC_P256, ES_KEY_RSA};
+    es_buf in = tu_read(tu_sample("pdf/unsigned/qpdf_hybrid-xref.pdf")), out = {0}, bad = {0};
+
+    (void)state;
+    for (size_t i = 0; i < ES__ARRAY_LEN(algs); i++) {
+        es_key *k = NULL;
+        es_pdf_sign_opts o = opts(ES_PDF_PADES);
+        es_pdf_report *r;
+        es_pdf *d = NULL;
+
+        assert_es_ok(es_key_generate(algs[i], &k));
+        o.key = k;
+        o.cert = issue(ES_PROFILE_SIGNER, "CN=PDF PAdES Signer,C=CN", k);
+        assert_non_null(o.cert);
+        sign(&in, &o, &out);
+        qpdf_check(&out);
+        assert_valid(&out, 1);
+        assert_pdfsig_valid(&out);
+        assert_es_ok(es_pdf_open(out.data, out.len, &d));
+        assert_string_equal(es_pdf_signature_get0(d, 0)->subfilter, "ETSI.CAdES.detached");
+        es_pdf_free(d);
+        /* a changed byte inside the range is caught */
+        assert_es_ok(es_buf_set(&bad, out.data, out.len));
+        bad.data[in.len / 2] ^= 1;
+        r = verify(&bad);
+        assert_int_equal(es_pdf_report_status(r), ES_INVALID);
+        assert_int_equal(result(r, 0, "data.hash"), ES_CHECK_FAILED);
+        es_pdf_report_free(r);
+        /* the SM2 formats refuse the key */
+        o.format = ES_PDF_GM;
+        assert_es_err(es_pdf_sign(in.data, in.len, &o, &bad), ES_ERR_ARG);
+        es_buf_free(&bad);
+        es_buf_free(&out);
+        X509_free(o.cert);
+        es_key_free(k);
+    }
+    es_buf_free(&in);
 }
 
 /* The widget's rectangle: on a page rotated by 90 and for a cross-page seal. */
@@ -418,6 +469,7 @@ int main(void)
         cmocka_unit_test(test_sign_unsigned_samples),
         cmocka_unit_test(test_sign_signed_sample),
         cmocka_unit_test(test_sequence_and_certify),
+        cmocka_unit_test(test_pades),
         cmocka_unit_test(test_placement),
         cmocka_unit_test(test_tamper),
     };

@@ -167,8 +167,33 @@ run 0 "$ESEAL" pdf show "$T/kw.pdf"
 has "$OUT" "signature 1: .*page 2,"
 run 2 "$ESEAL" pdf sign "$TWO" "$T/kw2.pdf" "${SIGNER[@]}" --keyword "no such text"
 has "$ERR" "not on any page"
+# pades: EC P-256 and RSA-3072 signers under the SM2 CA; pdfsig validates, the seal shows.
 run 2 "$ESEAL" pdf sign "$TWO" "$T/p.pdf" "${SIGNER[@]}" --page 1 --x 1 --y 1 --format pades
-has "$ERR" "not supported yet"
+has "$ERR" "not SM2"
+for alg in ec-p256 rsa3072; do
+    "$ESEAL" key gen --alg $alg --out "$T/$alg.key" 2>/dev/null
+    run 0 "$ESEAL" ca issue --dir "$T/ca" --profile signer --subject "CN=PAdES $alg,C=CN" --key "$T/$alg.key" --out "$T/$alg.pem"
+    o=$T/pades-$alg.pdf
+    run 0 "$ESEAL" pdf sign "$TWO" "$o" --image "$T/seal.png" --cert "$T/$alg.pem" --key "$T/$alg.key" \
+        --page 2 --x 30 --y 3 --format pades --reason "PAdES $alg"
+    cmp -s -n "$(stat -c %s "$TWO")" "$TWO" "$o" && ok || fail "$o does not start with $TWO"
+    qpdf --check "$o" >/dev/null 2>&1 && ok || fail "qpdf --check $o"
+    pdfsig "$o" >"$T/pdfsig.txt" 2>&1
+    has "$T/pdfsig.txt" "Signature is Valid"
+    has "$T/pdfsig.txt" "ETSI.CAdES.detached"
+    run 0 "$ESEAL" pdf verify "$o" "${V[@]}"
+    has "$OUT" "passed +signature.value"
+    red_at "$o" 2 "$(mm 30)" "$(mm 3)" "$(mm 72)" "$(mm 45)" && ok || fail "pades seal not at 30,3 mm"
+    run 2 "$ESEAL" pdf sign "$TWO" "$T/p.pdf" --image "$T/seal.png" --cert "$T/$alg.pem" --key "$T/$alg.key" --page 1 --x 1 --y 1
+    has "$ERR" "SM2 key"
+done
+# pades with the seal's picture; the image streams are Flate-compressed
+run 0 "$ESEAL" pdf sign "$TWO" "$T/pades-seal.pdf" --seal "$T/seal.esl" --cert "$T/ec-p256.pem" --key "$T/ec-p256.key" --page 1 --x 5 --y 5 --format pades
+pdfsig "$T/pades-seal.pdf" >"$T/pdfsig.txt" 2>&1
+has "$T/pdfsig.txt" "Signature is Valid"
+tail -c +"$(($(stat -c %s "$TWO") + 1))" "$T/pades-seal.pdf" >"$T/update.bin"
+grep -aq "/Subtype /Image.*/Filter /FlateDecode" "$T/update.bin" && ok || fail "image not Flate"
+hasnt "$T/update.bin" "RunLengthDecode"
 
 # Two signers, the first certifies; a changed byte is reported.
 run 0 "$ESEAL" pdf sign "$TWO" "$T/c1.pdf" "${SIGNER[@]}" --page 1 --x 1 --y 1 --certify 2 --reason 审批
