@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "eseal/eseal.h"
-#include "server_local.h"
+#include "seal_local.h"
 
 #define MASTER_LEN 32
 #define CA_SUBJECT "CN=eseal Platform Root CA,O=eseal platform,C=CN"
@@ -225,7 +225,8 @@ int srv_bootstrap(srv_app *app, char *why, size_t n)
         return -1;
     }
     if (load_master(app->data_dir, master, why, n) == 0 &&
-        setup_ca(app->data_dir, master, why, n) == 0 && setup_admin(app, why, n) == 0)
+        setup_ca(app->data_dir, master, why, n) == 0 && setup_admin(app, why, n) == 0 &&
+        srv_platform_open(app, master, why, n) == 0)
         rc = 0;
     es_cleanse(master, sizeof(master));
     fflush(stdout);

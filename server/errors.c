@@ -19,6 +19,7 @@ static const struct {
     [SRV_CONFLICT] = {409, "conflict"},
     [SRV_STATE] = {409, "invalid_state"},
     [SRV_TOO_LARGE] = {413, "too_large"},
+    [SRV_LOCKED] = {423, "locked"},
     [SRV_RATE_LIMITED] = {429, "rate_limited"},
     [SRV_INTERNAL] = {500, "internal"},
     [SRV_NOT_IMPLEMENTED] = {501, "not_implemented"},

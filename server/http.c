@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "eseal/time.h"
-#include "server_local.h"
+#include "seal_local.h"
 
 struct srv_http {
     struct MHD_Daemon *d;
@@ -23,6 +23,7 @@ typedef struct req_state {
     char *body;
     size_t len;
     int too_large;
+    size_t limit; /* the body limit of this route */
     int status;
     size_t sent;
     int64_t account_id;
@@ -88,6 +89,17 @@ static enum MHD_Result respond(struct MHD_Connection *c, req_state *st, srv_req 
         json_decref(e);
         return ret;
     }
+    if (r->raw_owned != NULL) {
+        st->status = r->status;
+        st->sent = r->raw_len;
+        resp = MHD_create_response_from_buffer(r->raw_len, r->raw_owned, MHD_RESPMEM_MUST_FREE);
+        r->raw_owned = NULL;
+        MHD_add_response_header(resp, "Content-Type", r->raw_type);
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+        ret = MHD_queue_response(c, (unsigned)r->status, resp);
+        MHD_destroy_response(resp);
+        return ret;
+    }
     if (r->raw == NULL)
         return send_json(c, st, r->status, r->json);
     st->status = r->status;
@@ -114,12 +126,13 @@ static enum MHD_Result begin(srv_http *h, struct MHD_Connection *c, const char *
     client_ip(c, st->ip, sizeof(st->ip));
     atomic_fetch_add(&h->inflight, 1);
     *con_cls = st;
-    if (cl && strtoull(cl, NULL, 10) > h->app->opts.max_body) {
+    st->limit = srv_body_limit(h->app, method, url);
+    if (cl && strtoull(cl, NULL, 10) > st->limit) {
         srv_error err = {0};
         json_t *e;
         enum MHD_Result ret;
 
-        srv_fail(&err, SRV_TOO_LARGE, "the body is larger than %zu bytes", h->app->opts.max_body);
+        srv_fail(&err, SRV_TOO_LARGE, "the body is larger than %zu bytes", st->limit);
         e = srv_error_json(&err);
         ret = send_json(c, st, 413, e);
         json_decref(e);
@@ -135,8 +148,8 @@ static void take_body(srv_http *h, req_state *st, const char *data, size_t n)
 
     if (st->too_large)
         return;
-    if (st->len + n > h->app->opts.max_body ||
-        (grown = realloc(st->body, st->len + n + 1)) == NULL) {
+    (void)h;
+    if (st->len + n > st->limit || (grown = realloc(st->body, st->len + n + 1)) == NULL) {
         st->too_large = 1;
         free(st->body);
         st->body = NULL;
@@ -178,12 +191,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     r.body_len = st->len;
     r.conn = c;
     if (st->too_large)
-        srv_fail(&r.err, SRV_TOO_LARGE, "the body is larger than %zu bytes", h->app->opts.max_body);
+        srv_fail(&r.err, SRV_TOO_LARGE, "the body is larger than %zu bytes", st->limit);
     else
         srv_dispatch(&r);
     ret = respond(c, st, &r);
     st->account_id = r.account_id;
     json_decref(r.json);
+    free(r.raw_owned);
     srv_error_release(&r.err);
     return ret;
 }
@@ -209,6 +223,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
     if (n > 0)
         (void)!write(2, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+    es_cleanse(st->body, st->len); /* bodies carry PINs */
     free(st->body);
     free(st);
     *con_cls = NULL;

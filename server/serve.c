@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "eseal/error.h"
-#include "server_local.h"
+#include "seal_local.h"
 
 void srv_opts_default(srv_opts *o)
 {
@@ -24,6 +24,20 @@ void srv_opts_default(srv_opts *o)
     o->session_ttl = 12 * 3600;
     o->login_limit = 5;
     o->verify_limit = 3;
+    o->max_document = 32u << 20;
+    o->batch_max = 100;
+    o->region = "110000";
+}
+
+/* Settings without a command-line option yet: ESEAL_MAX_DOCUMENT, ESEAL_BATCH_MAX. */
+static void opts_from_env(srv_opts *o)
+{
+    const char *v;
+
+    if ((v = getenv("ESEAL_MAX_DOCUMENT")) != NULL && strtoull(v, NULL, 10) > 0)
+        o->max_document = (size_t)strtoull(v, NULL, 10);
+    if ((v = getenv("ESEAL_BATCH_MAX")) != NULL && atoi(v) > 0)
+        o->batch_max = atoi(v);
 }
 
 static int split_listen(const char *listen, char *host, size_t n, unsigned *port)
@@ -74,6 +88,7 @@ static int open_all(srv_app *app, const srv_opts *o, char *why, size_t n)
 
 static void close_all(srv_app *app)
 {
+    srv_platform_close(app);
     st_close(app->store);
     srv_idp_free(app->idp);
     srv_limiter_free(app->login_limit);
@@ -91,6 +106,13 @@ int srv_run(const srv_opts *o)
 
     memset(&app, 0, sizeof(app));
     app.opts = *o;
+    if (app.opts.max_document == 0)
+        app.opts.max_document = 32u << 20;
+    if (app.opts.batch_max <= 0)
+        app.opts.batch_max = 100;
+    if (app.opts.region == NULL)
+        app.opts.region = "110000";
+    opts_from_env(&app.opts);
     /* The database holds ID numbers and the data dir keys: nothing is for other users. */
     umask(077);
     /* Every thread inherits the mask, so only sigwait below sees these signals. */

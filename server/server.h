@@ -16,6 +16,9 @@ typedef struct srv_opts {
     long session_ttl;     /* seconds */
     int login_limit;      /* failed logins per login name per 15 minutes */
     int verify_limit;     /* identity verification attempts per identity per hour */
+    size_t max_document;  /* bytes of an uploaded document (POST /api/documents, /api/verify) */
+    int batch_max;        /* documents or data items in one POST /api/sign/batch */
+    const char *region;   /* 6-digit region code of seal codes when the identity gives none */
 } srv_opts;
 
 /* Defaults for every field. */

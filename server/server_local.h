@@ -23,6 +23,7 @@ typedef enum srv_code {
     SRV_CONFLICT,        /* 409: exists already */
     SRV_STATE,           /* 409: not allowed in the current state */
     SRV_TOO_LARGE,       /* 413 */
+    SRV_LOCKED,          /* 423: a seal key locked after wrong PINs */
     SRV_RATE_LIMITED,    /* 429 */
     SRV_INTERNAL,        /* 500: details only in the server log */
     SRV_NOT_IMPLEMENTED, /* 501 */
@@ -58,12 +59,14 @@ json_t *srv_error_json(const srv_error *err);
 
 typedef struct srv_limiter srv_limiter;
 typedef struct srv_idp srv_idp;
+typedef struct srv_platform srv_platform; /* CA, seal maker, custody secret (platform.c) */
 
 typedef struct srv_app {
     st_store *store;
     srv_opts opts;
     srv_idp *idp; /* NULL: no provider, reviewers decide */
     srv_limiter *login_limit, *verify_limit;
+    srv_platform *pf;
     char data_dir[1024];
 } srv_app;
 
@@ -84,6 +87,7 @@ typedef struct srv_req {
     json_t *json;    /* a JSON response (owned) */
     const char *raw; /* or a static body */
     size_t raw_len;
+    void *raw_owned;      /* or a heap body (malloc) the adapter frees */
     const char *raw_type; /* its content type */
     srv_error err;        /* set when the request failed */
     int64_t account_id;   /* who made it, for the access log */

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server_local.h"
+#include "seal_local.h"
 
 /* Only the account itself or an admin of the enterprise may change it. */
 static srv_code may_change(srv_app *app, const st_account *who, int64_t id, srv_error *err)
@@ -53,6 +53,8 @@ srv_code svc_account_change(srv_app *app, const st_account *who, int64_t id, con
                            rep_id ? "legal_rep_changed" : "name_changed", text, &vid);
     if (srv_from_es(err, rc, "change") != SRV_OK)
         goto end;
+    /* The seals bearing the old name or representative are cancelled and applied for again. */
+    svc_seals_on_change(app, id, rep_id != NULL);
     if (srv_from_es(err, st_account_get(app->store, id, &a), "change") == SRV_OK)
         svc_verify_run(app, &a, vid, NULL, v, err);
 end:

@@ -5,6 +5,10 @@
     "a.id, a.kind, a.role, a.status, a.login, a.name, a.id_number, a.phone, a.credit_code, "       \
     "a.rep_name, a.rep_id, a.handler_name, a.handler_id, a.handler_phone, a.pw_hash, "             \
     "a.created_at"
+#define SEAL_COLS                                                                                  \
+    "id, owner_id, applicant_id, coalesce(reviewed_by, 0), coalesce(reissue_of, 0), type, name, "  \
+    "status, reason, coalesce(code, ''), coalesce(serial, ''), picture_source, pin_failures, "     \
+    "locked, created_at, updated_at"
 #define VERIF_COLS                                                                                 \
     "v.id, v.account_id, v.status, v.source, v.reason, v.decided_by, v.created_at, "               \
     "v.decided_at, a.kind, a.name, a.login"
@@ -57,6 +61,63 @@ const char *const st_sql[Q__COUNT] = {
                 "(SELECT count(*) FROM events WHERE kind = 'signing_started'), "
                 "(SELECT count(*) FROM events WHERE kind = 'document_completed')",
     [Q_SCHEMA_VERSION] = "SELECT version FROM schema_version",
+    [Q_SEAL_INSERT] = "INSERT INTO seals (owner_id, applicant_id, type, name, status, reason, "
+                      "picture_source, picture, reissue_of, created_at, updated_at) "
+                      "VALUES (?, ?, ?, ?, 'applied', '', ?, ?, ?, ?, ?) RETURNING id",
+    [Q_SEAL_GET] = "SELECT " SEAL_COLS " FROM seals WHERE id = ?",
+    [Q_SEAL_BLOBS] = "SELECT picture, cert_pem, seal_der, wrapped FROM seals WHERE id = ?",
+    [Q_SEAL_LIST_OWNER] = "SELECT " SEAL_COLS " FROM seals WHERE owner_id = ? ORDER BY id LIMIT ?",
+    [Q_SEAL_LIST_STATUS] = "SELECT " SEAL_COLS " FROM seals WHERE status = ? ORDER BY id LIMIT ?",
+    [Q_SEAL_LIST_ALL] = "SELECT " SEAL_COLS " FROM seals ORDER BY id LIMIT ?",
+    [Q_SEAL_LIST_GRANTED] = "SELECT " SEAL_COLS " FROM seals WHERE id IN (SELECT seal_id FROM "
+                            "grants WHERE account_id = ? AND revoked_at IS NULL AND "
+                            "(expires_at IS NULL OR expires_at > ?)) ORDER BY id LIMIT ?",
+    [Q_SEAL_OPEN_COUNT] = "SELECT count(*) FROM seals WHERE owner_id = ? AND type = ? AND "
+                          "status IN ('applied', 'approved', 'making', 'active', 'suspended')",
+    [Q_SEAL_DECIDE] = "UPDATE seals SET status = ?, reason = ?, reviewed_by = ?, updated_at = ? "
+                      "WHERE id = ? AND status = 'applied'",
+    [Q_SEAL_SET_STATUS] = "UPDATE seals SET status = ?, reason = ?, updated_at = ? "
+                          "WHERE id = ? AND status = ?",
+    [Q_COUNTER_INIT] = "INSERT INTO seal_counters (region, next) VALUES (?, 0) "
+                       "ON CONFLICT (region) DO NOTHING",
+    [Q_COUNTER_NEXT] = "UPDATE seal_counters SET next = next + 1 WHERE region = ? RETURNING next",
+    [Q_SEAL_CLAIM] = "UPDATE seals SET status = 'making', code = ?, updated_at = ? "
+                     "WHERE id = ? AND status = 'approved'",
+    [Q_SEAL_MADE] = "UPDATE seals SET status = ?, serial = ?, picture = ?, cert_pem = ?, "
+                    "seal_der = ?, wrapped = ?, pin_failures = 0, locked = 0, updated_at = ? "
+                    "WHERE id = ? AND status = 'making'",
+    [Q_SEAL_WRAPPED] = "UPDATE seals SET wrapped = ?, updated_at = ? WHERE id = ? AND "
+                       "status IN ('active', 'suspended') AND locked = 0",
+    [Q_SEAL_PIN_FAIL] = "UPDATE seals SET pin_failures = pin_failures + 1, locked = CASE WHEN "
+                        "pin_failures + 1 >= ? THEN 1 ELSE locked END WHERE id = ? "
+                        "RETURNING pin_failures, locked",
+    [Q_SEAL_PIN_OK] = "UPDATE seals SET pin_failures = 0 WHERE id = ? AND locked = 0 "
+                      "AND pin_failures > 0",
+    [Q_SEAL_UNLOCK] = "UPDATE seals SET pin_failures = 0, locked = 0, updated_at = ? WHERE id = ?",
+    [Q_GRANT_INSERT] = "INSERT INTO grants (seal_id, account_id, granted_by, expires_at, "
+                       "created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+    [Q_GRANT_REVOKE] = "UPDATE grants SET revoked_at = ? WHERE id = ? AND seal_id = ? "
+                       "AND revoked_at IS NULL",
+    [Q_GRANT_LIST] = "SELECT g.id, g.seal_id, g.account_id, g.granted_by, "
+                     "coalesce(g.expires_at, 0), coalesce(g.revoked_at, 0), g.created_at, a.name "
+                     "FROM grants g JOIN accounts a ON a.id = g.account_id WHERE g.seal_id = ? "
+                     "ORDER BY g.id LIMIT ?",
+    [Q_GRANT_VALID] = "SELECT count(*) FROM grants WHERE seal_id = ? AND account_id = ? AND "
+                      "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+    [Q_DOC_INSERT] = "INSERT INTO documents (owner_id, format, name, content, sm3, size, status, "
+                     "nsig, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'open', 0, ?, ?) "
+                     "RETURNING id",
+    [Q_DOC_GET] = "SELECT id, owner_id, format, name, sm3, size, status, nsig, created_at, "
+                  "updated_at FROM documents WHERE id = ?",
+    [Q_DOC_CONTENT] = "SELECT content FROM documents WHERE id = ?",
+    [Q_DOC_UPDATE] = "UPDATE documents SET content = ?, sm3 = ?, size = ?, status = ?, "
+                     "nsig = nsig + 1, updated_at = ? WHERE id = ? AND nsig = ?",
+    [Q_DOC_SIGNER_INSERT] = "INSERT INTO document_signers (document_id, position, account_id) "
+                            "VALUES (?, ?, ?)",
+    [Q_DOC_SIGNERS] = "SELECT position, account_id, coalesce(signed_at, 0) FROM "
+                      "document_signers WHERE document_id = ? ORDER BY position",
+    [Q_DOC_SIGNER_DONE] = "UPDATE document_signers SET signed_at = ? WHERE document_id = ? "
+                          "AND position = ? AND signed_at IS NULL",
 };
 
 /* Version 1. The two dialects differ only in how ids are generated. */
@@ -87,8 +148,41 @@ const char *const st_sql[Q__COUNT] = {
     "CREATE INDEX events_account ON events (account_id, id);"                                      \
     "CREATE INDEX events_kind ON events (kind);"
 
+/*
+ * Version 2: seals (private keys only wrapped, pictures and files as base64 text), grants, the
+ * per-region seal-code counters and documents with their ordered signers. At most one live
+ * seal per owner and type, except type 99 (other).
+ */
+#define SCHEMA_V2(ID)                                                                              \
+    "CREATE TABLE seals (id " ID ", owner_id BIGINT NOT NULL REFERENCES accounts (id), "           \
+    "applicant_id BIGINT NOT NULL REFERENCES accounts (id), reviewed_by BIGINT, "                  \
+    "reissue_of BIGINT, type TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, "            \
+    "reason TEXT NOT NULL, code TEXT UNIQUE, serial TEXT, picture_source TEXT NOT NULL, "          \
+    "picture TEXT, cert_pem TEXT, seal_der TEXT, wrapped TEXT, "                                   \
+    "pin_failures BIGINT NOT NULL DEFAULT 0, locked BIGINT NOT NULL DEFAULT 0, "                   \
+    "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"                                     \
+    "CREATE INDEX seals_owner ON seals (owner_id, id);"                                            \
+    "CREATE INDEX seals_status ON seals (status, id);"                                             \
+    "CREATE UNIQUE INDEX seals_one_live ON seals (owner_id, type) "                                \
+    "WHERE status IN ('making', 'active', 'suspended') AND type <> '99';"                          \
+    "CREATE TABLE seal_counters (region TEXT PRIMARY KEY, next BIGINT NOT NULL);"                  \
+    "CREATE TABLE grants (id " ID ", seal_id BIGINT NOT NULL REFERENCES seals (id), "              \
+    "account_id BIGINT NOT NULL REFERENCES accounts (id), granted_by BIGINT NOT NULL, "            \
+    "expires_at BIGINT, revoked_at BIGINT, created_at BIGINT NOT NULL);"                           \
+    "CREATE INDEX grants_seal ON grants (seal_id, account_id);"                                    \
+    "CREATE INDEX grants_account ON grants (account_id);"                                          \
+    "CREATE TABLE documents (id " ID ", owner_id BIGINT NOT NULL REFERENCES accounts (id), "       \
+    "format TEXT NOT NULL, name TEXT NOT NULL, content TEXT NOT NULL, sm3 TEXT NOT NULL, "         \
+    "size BIGINT NOT NULL, status TEXT NOT NULL, nsig BIGINT NOT NULL, "                           \
+    "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"                                     \
+    "CREATE TABLE document_signers (document_id BIGINT NOT NULL REFERENCES documents (id), "       \
+    "position BIGINT NOT NULL, account_id BIGINT NOT NULL REFERENCES accounts (id), "              \
+    "signed_at BIGINT, PRIMARY KEY (document_id, position));"
+
 const char *const st_migrations[][2] = {
     {SCHEMA_V1("INTEGER PRIMARY KEY AUTOINCREMENT"),
      SCHEMA_V1("BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY")},
+    {SCHEMA_V2("INTEGER PRIMARY KEY AUTOINCREMENT"),
+     SCHEMA_V2("BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY")},
 };
 const int st_nmigrations = (int)(sizeof(st_migrations) / sizeof(st_migrations[0]));

@@ -1,0 +1,194 @@
+/* Documents in the store: content (base64), ordered signers, updates after each signature. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "eseal/time.h"
+#include "eseal_local.h"
+#include "store_local.h"
+#include "store_seals.h"
+
+typedef struct create_ctx {
+    st_document *d;
+    const char *content;
+    const int64_t *signers;
+    size_t nsigners;
+} create_ctx;
+
+static es_err create_body(st_store *s, st_conn *c, void *ctx)
+{
+    create_ctx *cc = ctx;
+    st_document *d = cc->d;
+    st_val p[] = {ST_INT(d->owner_id),   ST_TEXT(d->format),   ST_TEXT(d->name),
+                  ST_TEXT(cc->content),  ST_TEXT(d->sm3),      ST_INT(d->size),
+                  ST_INT(d->created_at), ST_INT(d->created_at)};
+    es_err rc = s->be->query(c, Q_DOC_INSERT, p, 8, st__row_int, &d->id, NULL);
+
+    for (size_t i = 0; rc == ES_OK && i < cc->nsigners; i++) {
+        st_val q[] = {ST_INT(d->id), ST_INT(i + 1), ST_INT(cc->signers[i])};
+
+        rc = s->be->query(c, Q_DOC_SIGNER_INSERT, q, 3, NULL, NULL, NULL);
+    }
+    return rc;
+}
+
+es_err st_doc_create(st_store *s, st_document *d, const char *content, const int64_t *signers,
+                     size_t nsigners)
+{
+    create_ctx cc = {d, content, signers, nsigners};
+
+    d->id = 0;
+    d->created_at = d->updated_at = es_time_now();
+    strcpy(d->status, "open");
+    return st__tx(s, create_body, &cc);
+}
+
+static int row_doc(void *ctx, int n, const char *const *v)
+{
+    st_document *d = ctx;
+
+    if (n < 10)
+        return 1;
+    d->id = st__int(v[0]);
+    d->owner_id = st__int(v[1]);
+    st__copy(d->format, sizeof(d->format), v[2]);
+    st__copy(d->name, sizeof(d->name), v[3]);
+    st__copy(d->sm3, sizeof(d->sm3), v[4]);
+    d->size = st__int(v[5]);
+    st__copy(d->status, sizeof(d->status), v[6]);
+    d->nsig = st__int(v[7]);
+    d->created_at = st__int(v[8]);
+    d->updated_at = st__int(v[9]);
+    return 1;
+}
+
+typedef struct signers_ctx {
+    st_signer *out;
+    size_t n;
+} signers_ctx;
+
+static int row_signer(void *ctx, int n, const char *const *v)
+{
+    signers_ctx *l = ctx;
+
+    if (n < 3 || l->n >= ST_MAX_SIGNERS)
+        return 1;
+    l->out[l->n].position = st__int(v[0]);
+    l->out[l->n].account_id = st__int(v[1]);
+    l->out[l->n].signed_at = st__int(v[2]);
+    l->n++;
+    return 0;
+}
+
+es_err st_doc_get(st_store *s, int64_t id, st_document *out, st_signer *signers, size_t *nsigners)
+{
+    st_val p[] = {ST_INT(id)};
+    signers_ctx l = {signers, 0};
+    es_err rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = st__run(s, Q_DOC_GET, p, 1, row_doc, out, NULL)) != ES_OK)
+        return rc;
+    if (out->id == 0)
+        return es__fail(ES_ERR_NOT_FOUND, "no such document");
+    rc = st__run(s, Q_DOC_SIGNERS, p, 1, row_signer, &l, NULL);
+    *nsigners = l.n;
+    return rc;
+}
+
+static int row_text(void *ctx, int n, const char *const *v)
+{
+    char **out = ctx;
+
+    if (n >= 1 && *out == NULL)
+        *out = strdup(v[0]);
+    return 1;
+}
+
+es_err st_doc_content(st_store *s, int64_t id, char **out)
+{
+    st_val p[] = {ST_INT(id)};
+    es_err rc;
+
+    *out = NULL;
+    if ((rc = st__run(s, Q_DOC_CONTENT, p, 1, row_text, out, NULL)) != ES_OK)
+        return rc;
+    return *out ? ES_OK : es__fail(ES_ERR_NOT_FOUND, "no such document");
+}
+
+static es_err add_events(st_store *s, st_conn *c, const st_event *ev, size_t n)
+{
+    es_err rc = ES_OK;
+
+    for (size_t i = 0; rc == ES_OK && i < n; i++) {
+        st_val p[] = {ev[i].account_id ? ST_INT(ev[i].account_id) : ST_TEXT(NULL),
+                      ST_TEXT(ev[i].kind), ST_TEXT(ev[i].data), ST_INT(ev[i].at)};
+
+        rc = s->be->query(c, Q_EVENT_INSERT, p, 4, NULL, NULL, NULL);
+    }
+    return rc;
+}
+
+static es_err update_one(st_store *s, st_conn *c, st_doc_update *u, int64_t now)
+{
+    int64_t changed = 0;
+    st_val p[] = {ST_TEXT(u->content), ST_TEXT(u->sm3),  ST_INT(u->size),   ST_TEXT(u->status),
+                  ST_INT(now),         ST_INT(u->d->id), ST_INT(u->d->nsig)};
+    st_val q[] = {ST_INT(now), ST_INT(u->d->id), ST_INT(u->position)};
+    es_err rc = s->be->query(c, Q_DOC_UPDATE, p, 7, NULL, NULL, &changed);
+
+    if (rc != ES_OK)
+        return rc;
+    if (changed == 0) {
+        u->rc = ES_ERR_STATE;
+        return ES_OK;
+    }
+    if (u->position > 0 &&
+        (rc = s->be->query(c, Q_DOC_SIGNER_DONE, q, 3, NULL, NULL, &changed)) == ES_OK &&
+        changed == 0)
+        return es__fail(ES_ERR_STATE, "this signer has signed already");
+    return rc == ES_OK ? add_events(s, c, u->ev, u->nev) : rc;
+}
+
+typedef struct signed_ctx {
+    st_doc_update *u;
+    size_t n;
+} signed_ctx;
+
+static es_err signed_body(st_store *s, st_conn *c, void *ctx)
+{
+    signed_ctx *sc = ctx;
+    int64_t now = es_time_now();
+    es_err rc = ES_OK;
+
+    for (size_t i = 0; rc == ES_OK && i < sc->n; i++) {
+        sc->u[i].rc = ES_OK;
+        rc = update_one(s, c, &sc->u[i], now);
+    }
+    return rc;
+}
+
+es_err st_doc_signed(st_store *s, st_doc_update *u, size_t n)
+{
+    signed_ctx sc = {u, n};
+
+    return st__tx(s, signed_body, &sc);
+}
+
+typedef struct events_ctx {
+    const st_event *ev;
+    size_t n;
+} events_ctx;
+
+static es_err events_body(st_store *s, st_conn *c, void *ctx)
+{
+    events_ctx *ec = ctx;
+
+    return add_events(s, c, ec->ev, ec->n);
+}
+
+es_err st_events_add(st_store *s, const st_event *ev, size_t n)
+{
+    events_ctx ec = {ev, n};
+
+    return n ? st__tx(s, events_body, &ec) : ES_OK;
+}

@@ -1,0 +1,167 @@
+/* Documents: upload (type sniffed, size limited), access, download, verification service. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eseal/ofd.h"
+#include "seal_local.h"
+
+size_t srv_body_limit(const srv_app *app, const char *method, const char *url)
+{
+    if (strcmp(method, "POST") == 0 &&
+        (strcmp(url, "/api/documents") == 0 || strcmp(url, "/api/verify") == 0 ||
+         strcmp(url, "/api/seals") == 0 || strcmp(url, "/api/sign/batch") == 0))
+        return app->opts.max_document;
+    return app->opts.max_body;
+}
+
+static const char *sniff(const uint8_t *p, size_t n)
+{
+    if (n >= 5 && memcmp(p, "%PDF-", 5) == 0)
+        return "pdf";
+    if (n >= 4 && memcmp(p, "PK\3\4", 4) == 0)
+        return "ofd";
+    return NULL;
+}
+
+/* "3,5,8": account ids in signing order. */
+static int parse_signers(const char *s, int64_t *out, size_t *n)
+{
+    *n = 0;
+    while (s && *s) {
+        char *end = NULL;
+        long long v = strtoll(s, &end, 10);
+
+        if (end == s || v <= 0 || *n == ST_MAX_SIGNERS || (*end != ',' && *end != '\0'))
+            return -1;
+        out[(*n)++] = v;
+        s = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
+srv_code svc_doc_upload(srv_app *app, const st_account *who, const uint8_t *p, size_t n,
+                        const char *name, const char *signers, st_document *out, srv_error *err)
+{
+    int64_t list[ST_MAX_SIGNERS];
+    const char *fmt = sniff(p, n);
+    uint8_t h[ES_SM3_LEN];
+    size_t ns = 0;
+    char *b64;
+    int rc;
+
+    if (svc_is_staff(who))
+        return srv_fail(err, SRV_FORBIDDEN, "staff accounts do not sign documents");
+    if (fmt == NULL)
+        return srv_fail(err, SRV_INVALID, "the body is neither a PDF nor an OFD document");
+    if (parse_signers(signers, list, &ns) != 0)
+        return srv_fail(err, SRV_INVALID, "signers: up to %d account ids, comma-separated",
+                        ST_MAX_SIGNERS);
+    for (size_t i = 0; i < ns; i++)
+        if (st_account_get(app->store, list[i], &(st_account){0}) != ES_OK)
+            return srv_fail(err, SRV_INVALID, "signers: no account %lld", (long long)list[i]);
+    memset(out, 0, sizeof(*out));
+    out->owner_id = who->id;
+    snprintf(out->format, sizeof(out->format), "%s", fmt);
+    snprintf(out->name, sizeof(out->name), "%s", name && strlen(name) < 100 ? name : "document");
+    out->size = (int64_t)n;
+    if (es_sm3(p, n, h) != ES_OK || (b64 = srv_b64(p, n)) == NULL)
+        return srv_fail(err, SRV_INTERNAL, "internal error");
+    srv_hex(h, sizeof(h), out->sm3);
+    rc = st_doc_create(app->store, out, b64, list, ns);
+    free(b64);
+    return srv_from_es(err, rc, "document");
+}
+
+srv_code svc_doc_get(srv_app *app, const st_account *who, int64_t id, st_document *d,
+                     st_signer *signers, size_t *nsigners, srv_error *err)
+{
+    int ok;
+
+    if (srv_from_es(err, st_doc_get(app->store, id, d, signers, nsigners), "document") != SRV_OK)
+        return err->code;
+    ok = d->owner_id == who->id || svc_is_staff(who);
+    for (size_t i = 0; i < *nsigners; i++)
+        ok |= signers[i].account_id == who->id;
+    return ok ? SRV_OK : srv_fail(err, SRV_NOT_FOUND, "document: not found");
+}
+
+srv_code svc_doc_file(srv_app *app, const st_account *who, int64_t id, st_document *d, es_buf *out,
+                      srv_error *err)
+{
+    st_signer signers[ST_MAX_SIGNERS];
+    size_t n = 0;
+    char *b64 = NULL;
+
+    if (svc_doc_get(app, who, id, d, signers, &n, err) != SRV_OK ||
+        srv_from_es(err, st_doc_content(app->store, id, &b64), "document") != SRV_OK)
+        return err->code;
+    if (srv_unb64(b64, out) != 0)
+        srv_fail(err, SRV_INTERNAL, "internal error");
+    free(b64);
+    return err->code;
+}
+
+static srv_code verify_ofd(const uint8_t *p, size_t n, const es_verify_opts *vo, char **json,
+                           int *valid, srv_error *err)
+{
+    es_ofd_verify_opts o = {0};
+    es_ofd_report *r = NULL;
+    es_err rc;
+
+    o.chain = *vo;
+    if ((rc = es_ofd_verify(p, n, &o, &r)) == ES_OK) {
+        *valid = es_ofd_report_status(r) == ES_VALID;
+        rc = es_ofd_report_to_json(r, 0, json);
+    }
+    es_ofd_report_free(r);
+    return srv_from_es(err, rc, "verify");
+}
+
+static srv_code verify_ses(const uint8_t *p, size_t n, const es_verify_opts *vo, char **json,
+                           int *valid, srv_error *err)
+{
+    es_ses_verify_opts o = {0};
+    es_report *r = NULL;
+    es_err rc;
+
+    o.chain = *vo;
+    if ((rc = es_ses_verify(p, n, &o, &r)) == ES_OK) {
+        *valid = es_report_status(r) == ES_VALID;
+        rc = es_report_to_json(r, 0, json);
+    }
+    es_report_free(r);
+    return srv_from_es(err, rc, "verify");
+}
+
+srv_code svc_verify_upload(srv_app *app, const st_account *who, const uint8_t *p, size_t n,
+                           const char *ip, char **json, srv_error *err)
+{
+    const char *fmt = sniff(p, n);
+    es_verify_opts vo;
+    es_buf in = {(uint8_t *)p, n};
+    uint8_t h[ES_SM3_LEN];
+    char sm3[65];
+    int valid = 0;
+
+    *json = NULL;
+    if (n == 0)
+        return srv_fail(err, SRV_INVALID, "upload a PDF, OFD, seal or signature");
+    if (srv_from_es(err, srv_verify_opts(app, &vo), "verify") != SRV_OK)
+        goto end;
+    if (fmt && strcmp(fmt, "pdf") == 0)
+        svc_pdf_verify(&in, &vo, json, &valid, err);
+    else if (fmt)
+        verify_ofd(p, n, &vo, json, &valid, err);
+    else
+        verify_ses(p, n, &vo, json, &valid, err);
+    if (err->code == SRV_OK && es_sm3(p, n, h) == ES_OK) {
+        srv_hex(h, sizeof(h), sm3);
+        svc_event(app, who ? who->id : 0, "document_verified",
+                  json_pack("{s:s, s:s, s:s, s:s}", "format", fmt ? fmt : "ses", "sm3", sm3,
+                            "result", valid ? "valid" : "not valid", "ip", ip));
+    }
+end:
+    srv_verify_opts_release(&vo);
+    return err->code;
+}

@@ -1,0 +1,251 @@
+/* Cloud signing: unlock a seal's key with its PIN, sign documents and data, record events. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "custody.h"
+#include "eseal_local.h"
+#include "eseal/ofd.h"
+#include "seal_local.h"
+
+void srv_signer_release(srv_signer *s)
+{
+    es_key_free(s->key); /* wipes the private key */
+    es_seal_free(s->ses);
+    X509_free(s->cert);
+    memset(s, 0, sizeof(*s));
+}
+
+/* Owner, enterprise admin, or an unexpired unrevoked grant. */
+static int may_use(srv_app *app, const st_account *who, const st_seal *s)
+{
+    int ok = 0;
+
+    if (svc_seal_admin(app, who, s))
+        return 1;
+    return strcmp(s->type, "00") != 0 &&
+           st_grant_valid(app->store, s->id, who->id, es_time_now(), &ok) == ES_OK && ok;
+}
+
+static srv_code wrong_pin(srv_app *app, int64_t id, srv_error *err)
+{
+    int64_t failures = 0, locked = 0;
+
+    if (srv_from_es(err, st_seal_pin_failed(app->store, id, &failures, &locked), "pin"))
+        return err->code;
+    if (locked)
+        return srv_fail(err, SRV_LOCKED,
+                        "wrong PIN: the key is locked after %d wrong PINs; the holder must "
+                        "re-verify with the platform to unlock it",
+                        ST_PIN_TRIES);
+    return srv_fail(err, SRV_FORBIDDEN, "wrong PIN (%lld of %d attempts left)",
+                    (long long)(ST_PIN_TRIES - failures), ST_PIN_TRIES);
+}
+
+static es_err load_key(srv_app *app, int64_t id, const char *pin, srv_signer *out)
+{
+    st_seal_blobs b = {0};
+    es_buf blob = {0}, der = {0};
+    char aad[64];
+    es_err rc = st_seal_blobs_get(app->store, id, &b);
+
+    snprintf(aad, sizeof(aad), "eseal seal key v1:%lld", (long long)id);
+    if (rc == ES_OK && (b.wrapped == NULL || b.cert_pem == NULL || b.seal_der == NULL ||
+                        srv_unb64(b.wrapped, &blob) != 0 || srv_unb64(b.seal_der, &der) != 0))
+        rc = es__fail(ES_ERR_FORMAT, "seal %lld: stored key or seal damaged", (long long)id);
+    if (rc == ES_OK)
+        rc = custody_unwrap(srv_custody_secret(app), pin, aad, strlen(aad), blob.data, blob.len,
+                            &out->key);
+    if (rc == ES_OK &&
+        (rc = es_cert_parse((const uint8_t *)b.cert_pem, strlen(b.cert_pem), &out->cert)) == ES_OK)
+        rc = es_seal_parse(der.data, der.len, &out->ses);
+    es_buf_free(&blob);
+    es_buf_free(&der);
+    st_seal_blobs_release(&b);
+    return rc;
+}
+
+srv_code svc_signer_unlock(srv_app *app, const st_account *who, int64_t id, const char *pin,
+                           srv_signer *out, srv_error *err)
+{
+    es_err rc;
+
+    memset(out, 0, sizeof(*out));
+    if (pin == NULL || pin[0] == '\0')
+        return srv_fail(err, SRV_INVALID, "pin: required");
+    if (srv_from_es(err, st_seal_get(app->store, id, &out->seal), "seal") != SRV_OK)
+        return err->code;
+    if (!may_use(app, who, &out->seal))
+        return srv_fail(err, SRV_FORBIDDEN, "you may not use this seal");
+    if (strcmp(out->seal.status, "active") != 0)
+        return srv_fail(err, SRV_STATE, "the seal is %s", out->seal.status);
+    if (out->seal.locked)
+        return srv_fail(err, SRV_LOCKED,
+                        "the key is locked after %d wrong PINs; the holder must re-verify with "
+                        "the platform to unlock it",
+                        ST_PIN_TRIES);
+    rc = load_key(app, id, pin, out);
+    if (rc == ES_ERR_DECRYPT) {
+        srv_signer_release(out);
+        return wrong_pin(app, id, err);
+    }
+    if (srv_from_es(err, rc, "unlock") != SRV_OK) {
+        srv_signer_release(out);
+        return err->code;
+    }
+    if (out->seal.pin_failures > 0)
+        st_seal_pin_ok(app->store, id);
+    return SRV_OK;
+}
+
+/* Who signs next: the caller must be it (ordered signers), or the owner (no list). */
+static srv_code check_turn(const st_account *who, const st_document *d, const st_signer *sg,
+                           size_t n, int64_t *position, int *last, srv_error *err)
+{
+    size_t i;
+
+    *position = 0;
+    if (n == 0) {
+        *last = 1;
+        return who->id == d->owner_id ? SRV_OK : srv_fail(err, SRV_FORBIDDEN, "not your document");
+    }
+    for (i = 0; i < n && sg[i].signed_at != 0; i++)
+        ;
+    if (i == n)
+        return srv_fail(err, SRV_STATE, "every signer has signed");
+    if (sg[i].account_id != who->id)
+        return srv_fail(err, SRV_STATE, "it is the turn of signer %lld (account %lld)",
+                        (long long)sg[i].position, (long long)sg[i].account_id);
+    *position = sg[i].position;
+    *last = i + 1 == n;
+    return SRV_OK;
+}
+
+static srv_code sign_bytes(const st_document *d, const es_buf *in, const svc_place *pl,
+                           const srv_signer *sg, es_buf *out, srv_error *err)
+{
+    es_ofd_sign_opts o = {0};
+    es_err rc;
+
+    if (strcmp(d->format, "pdf") == 0)
+        return svc_pdf_sign(in, pl, sg, out, err);
+    if (pl->keyword)
+        return srv_fail(err, SRV_INVALID, "keyword: positioning by keyword is for PDF only");
+    o.kind = pl->cross_page ? ES_OFD_CROSS_PAGE : ES_OFD_SEAL;
+    o.seal = sg->ses;
+    o.key = sg->key;
+    o.cert = sg->cert;
+    o.page = pl->page;
+    o.x_mm = pl->x_mm;
+    o.y_mm = pl->y_mm;
+    rc = es_ofd_sign(in->data, in->len, &o, out);
+    if (rc == ES_ERR_ARG || rc == ES_ERR_FORMAT)
+        return srv_fail(err, SRV_INVALID, "cannot sign: %s", es_errdetail());
+    return srv_from_es(err, rc, "sign");
+}
+
+void svc_event_fill(st_event *e, int64_t account, const char *kind, json_t *data)
+{
+    char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
+
+    memset(e, 0, sizeof(*e));
+    e->account_id = account;
+    e->at = es_time_now();
+    snprintf(e->kind, sizeof(e->kind), "%s", kind);
+    snprintf(e->data, sizeof(e->data), "%s", text && strlen(text) < sizeof(e->data) ? text : "{}");
+    free(text);
+    json_decref(data);
+}
+
+static void signed_events(const st_account *who, const srv_signer *sg, const char *ip,
+                          svc_signed *s)
+{
+    const st_document *d = &s->doc;
+
+    if (d->nsig == 0)
+        svc_event_fill(&s->ev[s->nev++], who->id, "signing_started",
+                       json_pack("{s:I, s:s}", "document_id", (json_int_t)d->id, "ip", ip));
+    svc_event_fill(&s->ev[s->nev++], who->id, "document_signed",
+                   json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s}", "document_id",
+                             (json_int_t)d->id, "seal_id", (json_int_t)sg->seal.id, "seal_code",
+                             sg->seal.code, "serial", sg->seal.serial, "sm3_before", d->sm3, "sm3",
+                             s->sm3, "ip", ip));
+    if (s->last && strcmp(d->status, "completed") != 0)
+        svc_event_fill(&s->ev[s->nev++], d->owner_id, "document_completed",
+                       json_pack("{s:I, s:s}", "document_id", (json_int_t)d->id, "sm3", s->sm3));
+}
+
+void svc_signed_release(svc_signed *s)
+{
+    free(s->b64);
+    memset(s, 0, sizeof(*s));
+}
+
+srv_code svc_doc_prepare(srv_app *app, const st_account *who, int64_t id, const svc_place *pl,
+                         const srv_signer *sg, const char *ip, svc_signed *out, srv_error *err)
+{
+    st_signer signers[ST_MAX_SIGNERS];
+    es_buf in = {0}, signed_ = {0};
+    uint8_t h[ES_SM3_LEN];
+    size_t n = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (svc_doc_get(app, who, id, &out->doc, signers, &n, err) != SRV_OK ||
+        check_turn(who, &out->doc, signers, n, &out->position, &out->last, err) != SRV_OK ||
+        svc_doc_file(app, who, id, &out->doc, &in, err) != SRV_OK ||
+        sign_bytes(&out->doc, &in, pl, sg, &signed_, err) != SRV_OK)
+        goto end;
+    if (es_sm3(signed_.data, signed_.len, h) != ES_OK ||
+        (out->b64 = srv_b64(signed_.data, signed_.len)) == NULL) {
+        srv_fail(err, SRV_INTERNAL, "internal error");
+        goto end;
+    }
+    srv_hex(h, sizeof(h), out->sm3);
+    out->size = (int64_t)signed_.len;
+    signed_events(who, sg, ip, out);
+end:
+    es_buf_free(&in);
+    es_buf_free(&signed_);
+    return err->code;
+}
+
+srv_code svc_doc_commit(srv_app *app, svc_signed *s, size_t n, srv_error *errs, srv_error *err)
+{
+    st_doc_update u[16];
+    es_err rc;
+
+    if (n > sizeof(u) / sizeof(u[0]))
+        return srv_fail(err, SRV_INTERNAL, "internal error: commit group too large");
+    for (size_t i = 0; i < n; i++) {
+        memset(&u[i], 0, sizeof(u[i]));
+        u[i].d = &s[i].doc;
+        u[i].content = s[i].b64;
+        u[i].sm3 = s[i].sm3;
+        u[i].status = s[i].last ? "completed" : "open";
+        u[i].size = s[i].size;
+        u[i].position = s[i].position;
+        u[i].ev = s[i].ev;
+        u[i].nev = s[i].nev;
+    }
+    rc = st_doc_signed(app->store, u, n);
+    if (srv_from_es(err, rc, "document") != SRV_OK)
+        return err->code;
+    for (size_t i = 0; i < n; i++)
+        if (u[i].rc != ES_OK)
+            srv_fail(&errs[i], SRV_STATE, "the document was signed by someone else meanwhile");
+    return SRV_OK;
+}
+
+srv_code svc_doc_sign_with(srv_app *app, const st_account *who, int64_t id, const svc_place *pl,
+                           const srv_signer *sg, const char *ip, st_document *out, srv_error *err)
+{
+    st_signer signers[ST_MAX_SIGNERS];
+    svc_signed s;
+    size_t n = 0;
+
+    if (svc_doc_prepare(app, who, id, pl, sg, ip, &s, err) == SRV_OK &&
+        svc_doc_commit(app, &s, 1, err, err) == SRV_OK)
+        srv_from_es(err, st_doc_get(app->store, id, out, signers, &n), "document");
+    svc_signed_release(&s);
+    return err->code;
+}

@@ -1,0 +1,325 @@
+#!/usr/bin/env python3
+"""Seals and cloud signing over real HTTP: apply, review, activate with a PIN, grant, sign an
+OFD and a PDF as a member, verify them offline with the CLI against the platform root, cancel (CRL), wrong
+PINs, foreign seals, expired grants, no key or PIN in the database or the log.
+Usage: seal_test.py ESEAL_BINARY sqlite|pg WORKDIR
+"""
+import base64
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+
+import api_test as A
+from api_test import check
+
+OFD = os.path.join(os.environ.get("ESEAL_SAMPLES", os.path.join(A.HERE, "..", "..", "..", "shared",
+                                                                "samples")), "ofd", "helloworld.ofd")
+PDF = os.path.join(os.path.dirname(OFD), "..", "pdf", "unsigned", "pyhanko_minimal-xref.pdf")
+PIN, PIN2, MEMBER_PIN_WRONG = "314159", "271828-x", "000000"
+
+
+def raw(s, method, path, data, token):
+    return s.call(method, path, token=token, raw=data,
+                  headers={"Content-Type": "application/octet-stream"})
+
+
+def get_bytes(s, path, token=None):
+    import http.client
+    c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30)
+    c.request("GET", path, headers={"Authorization": "Bearer " + token} if token else {})
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    return r.status, body
+
+
+def setup(s, idp):
+    """A verified enterprise with a member, and staff."""
+    admin = s.login("admin", A.ADMIN_PW)
+    rev = A.make_reviewer(s, admin)
+    e = A.enterprise(name="云签测试有限公司")
+    st, j = s.call("POST", "/api/accounts/enterprise", e)
+    check(st == 201 and j["account"]["status"] == "verified", "enterprise verified by provider", j)
+    ent_id = j["account"]["id"]
+    ent = s.login(e["credit_code"], e["password"])
+    m = A.person(name="签章员")
+    st, j = s.call("POST", "/api/accounts/person", m)
+    member_id = j["account"]["id"]
+    member = s.login(m["phone"], m["password"])
+    st, j = s.call("POST", "/api/enterprises/%d/members" % ent_id, {"phone": m["phone"]}, token=ent)
+    check(st == 201, "member invited", j)
+    o = A.person(name="路人甲")
+    s.call("POST", "/api/accounts/person", o)
+    other = s.login(o["phone"], o["password"])
+    return dict(admin=admin, rev=rev, ent=ent, ent_id=ent_id, e=e, member=member, m=m,
+                member_id=member_id, other=other, o=o)
+
+
+def make_seal(s, w, type_="04"):
+    st, j = s.call("POST", "/api/seals", {"enterprise_id": w["ent_id"], "type": type_}, token=w["ent"])
+    check(st == 201 and j["status"] == "applied" and j["name"] == w["e"]["name"], "apply", j)
+    sid = j["id"]
+    st, j = s.call("POST", "/api/seals/%d/activate" % sid, {"pin": PIN}, token=w["ent"])
+    check(st == 409, "no activation before review", j)
+    st, j = s.call("POST", "/api/seals/%d/decision" % sid, {"decision": "approve", "reason": "ok"},
+                   token=w["ent"])
+    check(st == 403, "the applicant cannot approve", j)
+    st, j = s.call("POST", "/api/seals/%d/decision" % sid, {"decision": "approve",
+                                                            "reason": "营业执照核对无误"}, token=w["rev"])
+    check(st == 200 and j["status"] == "approved", "reviewer approves", j)
+    st, j = s.call("POST", "/api/seals/%d/activate" % sid, {"pin": "12"}, token=w["ent"])
+    check(st == 400, "short PIN refused", j)
+    st, j = s.call("POST", "/api/seals/%d/activate" % sid, {"pin": PIN}, token=w["ent"])
+    check(st == 200 and j["status"] == "active" and len(j.get("code", "")) == 14
+          and j["code"].isdigit(), "activated: seal made with a 14-digit code", j)
+    return sid, j
+
+
+def test_lifecycle(s, w):
+    st, j = s.call("POST", "/api/seals", {"enterprise_id": w["ent_id"], "type": "04", "name": "x"},
+                   token=w["member"])
+    check(st == 403, "a member cannot apply for enterprise seals", j)
+    st, j = s.call("POST", "/api/seals", {"enterprise_id": w["ent_id"], "type": "07"}, token=w["ent"])
+    check(st == 400, "unknown seal type", j)
+    sid, seal = make_seal(s, w)
+    st, j = s.call("POST", "/api/seals", {"enterprise_id": w["ent_id"], "type": "04"}, token=w["ent"])
+    check(st == 409, "one contract seal per enterprise", j)
+    st, j = s.call("GET", "/api/stats")
+    check(j["seals_issued"] >= 1, "stats count the issued seal", j)
+    st, esl = get_bytes(s, "/api/seals/%d/seal.esl" % sid, w["ent"])
+    check(st == 200 and esl[:1] == b"\x30", "seal file downloadable", st)
+    return sid, seal, esl
+
+
+def sign_flow(s, w, sid, seal):
+    with open(OFD, "rb") as f:
+        ofd = f.read()
+    # A grant for the member; before it, the member may not use the seal.
+    st, j = raw(s, "POST", "/api/documents?name=hello.ofd", ofd, w["member"])
+    check(st == 201 and j["format"] == "ofd", "OFD uploaded", j)
+    doc = j["id"]
+    place = {"seal_id": sid, "pin": PIN, "page": 1, "x_mm": 20, "y_mm": 20}
+    st, j = s.call("POST", "/api/documents/%d/sign" % doc, place, token=w["member"])
+    check(st == 403, "no grant, no signing", j)
+    st, j = s.call("POST", "/api/seals/%d/grants" % sid, {"phone": w["m"]["phone"]}, token=w["ent"])
+    check(st == 201, "grant to the member", j)
+    grant = j["id"]
+    st, j = s.call("POST", "/api/seals/%d/grants" % sid, {"phone": w["o"]["phone"]}, token=w["ent"])
+    check(st == 409, "no grant to a non-member", j)
+    st, j = s.call("POST", "/api/documents/%d/sign" % doc, place, token=w["member"])
+    check(st == 200 and j["signatures"] == 1 and j["status"] == "completed", "member signs OFD", j)
+    st, signed = get_bytes(s, "/api/documents/%d/file" % doc, w["member"])
+    check(st == 200 and signed[:2] == b"PK" and signed != ofd, "signed OFD downloaded")
+    out = os.path.join(A.WORK, "signed-%d.ofd" % doc)
+    with open(out, "wb") as f:
+        f.write(signed)
+    for name in ("root", "chain"):
+        st, pem = get_bytes(s, "/api/ca/%s.pem" % name)
+        with open(os.path.join(A.WORK, name + ".pem"), "wb") as f:
+            f.write(pem)
+    st, crl = get_bytes(s, "/api/ca/crl.pem")
+    with open(os.path.join(A.WORK, "crl.pem"), "wb") as f:
+        f.write(crl)
+    v = subprocess.run([A.ESEAL, "ofd", "verify", "--trust", os.path.join(A.WORK, "root.pem"),
+                        "--untrusted", os.path.join(A.WORK, "chain.pem"), "--crl",
+                        os.path.join(A.WORK, "crl.pem"), out], capture_output=True, text=True)
+    check(v.returncode == 0, "eseal ofd verify: valid offline against the platform root",
+          v.stdout[-800:] + v.stderr)
+    st, j = raw(s, "POST", "/api/verify", signed, w["other"])
+    check(st == 200 and j.get("status") == "valid", "verification service: valid", str(j)[:300])
+    st, j = raw(s, "POST", "/api/verify", signed[:-30] + b"\0" * 30, w["other"])
+    check(st == 200 and j.get("status") != "valid", "verification service: damaged not valid",
+          str(j)[:200])
+    sign_pdf(s, w, sid)
+    return grant, doc
+
+
+def sign_pdf(s, w, sid):
+    with open(PDF, "rb") as f:
+        pdf = f.read()
+    st, j = raw(s, "POST", "/api/documents?name=a.pdf", pdf, w["member"])
+    check(st == 201 and j["format"] == "pdf", "PDF uploaded", j)
+    doc = j["id"]
+    # The sample page is 105.8 x 50.8 mm: the 42 mm seal fits at (5, 5).
+    st, j = s.call("POST", "/api/documents/%d/sign" % doc,
+                   {"seal_id": sid, "pin": PIN, "page": 1, "x_mm": 5, "y_mm": 5}, token=w["member"])
+    check(st == 200 and j["signatures"] == 1, "member signs PDF", j)
+    st, signed = get_bytes(s, "/api/documents/%d/file" % doc, w["member"])
+    check(st == 200 and signed.startswith(pdf), "signed PDF is an incremental update", st)
+    out = os.path.join(A.WORK, "signed-%d.pdf" % doc)
+    with open(out, "wb") as f:
+        f.write(signed)
+    v = subprocess.run([A.ESEAL, "pdf", "verify", "--trust", os.path.join(A.WORK, "root.pem"),
+                        "--untrusted", os.path.join(A.WORK, "chain.pem"), "--crl",
+                        os.path.join(A.WORK, "crl.pem"), out], capture_output=True, text=True)
+    check(v.returncode == 0, "eseal pdf verify: valid offline against the platform root",
+          v.stdout[-800:] + v.stderr)
+    st, j = raw(s, "POST", "/api/verify", signed, w["other"])
+    check(st == 200 and j.get("status") == "valid", "verification service: PDF valid", str(j)[:300])
+
+
+def test_multi_party(s, w, sid):
+    """Two signers in order: the second cannot go first."""
+    with open(OFD, "rb") as f:
+        ofd = f.read()
+    st, j = raw(s, "POST", "/api/documents?signers=%d,%d" % (w["member_id"], w["ent_id"]), ofd,
+                w["ent"])
+    doc = j["id"]
+    place = {"seal_id": sid, "pin": PIN, "page": 1, "x_mm": 20, "y_mm": 20}
+    st, j = s.call("POST", "/api/documents/%d/sign" % doc, place, token=w["ent"])
+    check(st == 409, "second signer must wait", j)
+    st, j = s.call("POST", "/api/documents/%d/sign" % doc, place, token=w["member"])
+    check(st == 200 and j["status"] == "open", "first signer signs", j)
+    st, j = s.call("POST", "/api/documents/%d/sign" % doc, dict(place, x_mm=80), token=w["ent"])
+    check(st == 200 and j["status"] == "completed" and j["signatures"] == 2, "second signs", j)
+    st, j = s.call("GET", "/api/documents/%d" % doc, token=w["other"])
+    check(st == 404, "others cannot read it", j)
+
+
+def test_batch(s, w, sid):
+    with open(OFD, "rb") as f:
+        ofd = f.read()
+    docs = [raw(s, "POST", "/api/documents", ofd, w["ent"])[1]["id"] for _ in range(3)]
+    items = [{"document_id": d, "page": 1, "x_mm": 30, "y_mm": 30} for d in docs]
+    items.append({"data": base64.b64encode(b"raw data to sign").decode()})
+    st, j = s.call("POST", "/api/sign/batch", {"seal_id": sid, "pin": PIN, "items": items},
+                   token=w["ent"])
+    res = j.get("results", [])
+    check(st == 200 and len(res) == 4 and all("error" not in r for r in res),
+          "batch signs 3 documents and data with one unlock", j)
+    st, j = s.call("POST", "/api/sign/batch", {"seal_id": sid, "pin": PIN,
+                                               "items": [{"data": "AA=="}] * 101}, token=w["ent"])
+    check(st == 400, "batch maximum enforced", j)
+
+
+def test_security(s, w, sid, grant):
+    with open(OFD, "rb") as f:
+        ofd = f.read()
+    doc = raw(s, "POST", "/api/documents", ofd, w["other"])[1]["id"]
+    st, j = s.call("POST", "/api/documents/%d/sign" % doc,
+                   {"seal_id": sid, "pin": PIN, "page": 1, "x_mm": 20, "y_mm": 20}, token=w["other"])
+    check(st == 403, "another user's seal cannot be used", j)
+    # Change the PIN, then the old one fails.
+    st, j = s.call("POST", "/api/seals/%d/pin" % sid, {"old_pin": PIN, "new_pin": PIN2},
+                   token=w["ent"])
+    check(st == 200, "PIN changed", j)
+    mdoc = raw(s, "POST", "/api/documents", ofd, w["member"])[1]["id"]
+    place = {"seal_id": sid, "pin": PIN, "page": 1, "x_mm": 20, "y_mm": 20}
+    codes = [s.call("POST", "/api/documents/%d/sign" % mdoc, place, token=w["member"])[0]
+             for _ in range(5)]
+    check(codes == [403, 403, 403, 403, 423], "five wrong PINs lock", codes)
+    st, j = s.call("POST", "/api/documents/%d/sign" % mdoc, dict(place, pin=PIN2), token=w["member"])
+    check(st == 423, "locked: the right PIN fails too", j)
+    st, j = s.call("POST", "/api/seals/%d/unlock" % sid, {"reason": "x"}, token=w["ent"])
+    check(st == 403, "the holder cannot unlock alone", j)
+    st, j = s.call("POST", "/api/seals/%d/unlock" % sid, {"reason": "持证人到柜台核验身份"},
+                   token=w["rev"])
+    check(st == 200 and not j["locked"], "staff unlock after identity check", j)
+    st, j = s.call("POST", "/api/documents/%d/sign" % mdoc, dict(place, pin=PIN2), token=w["member"])
+    check(st == 200, "right PIN works after unlock", j)
+    # An expired grant: give one that expires in 2 s.
+    st, j = s.call("DELETE", "/api/seals/%d/grants/%d" % (sid, grant), token=w["ent"])
+    check(st == 200, "grant revoked", j)
+    st, j = s.call("POST", "/api/documents/%d/sign" % mdoc, dict(place, pin=PIN2), token=w["member"])
+    check(st == 403, "revoked grant cannot be used", j)
+    st, j = s.call("POST", "/api/seals/%d/grants" % sid,
+                   {"phone": w["m"]["phone"], "expires_at": int(time.time()) + 2}, token=w["ent"])
+    check(st == 201, "short grant", j)
+    time.sleep(2.5)
+    st, j = s.call("POST", "/api/documents/%d/sign" % mdoc, dict(place, pin=PIN2), token=w["member"])
+    check(st == 403, "an expired grant cannot be used", j)
+
+
+def test_cancel(s, w, sid, seal):
+    with open(OFD, "rb") as f:
+        ofd = f.read()
+    doc = raw(s, "POST", "/api/documents", ofd, w["ent"])[1]["id"]
+    st, j = s.call("POST", "/api/seals/%d/suspend" % sid, {"reason": "audit"}, token=w["ent"])
+    check(st == 200 and j["status"] == "suspended", "suspended", j)
+    place = {"seal_id": sid, "pin": PIN2, "page": 1, "x_mm": 20, "y_mm": 20}
+    st, j = s.call("POST", "/api/documents/%d/sign" % doc, place, token=w["ent"])
+    check(st == 409, "suspended seal refused", j)
+    st, j = s.call("POST", "/api/seals/%d/resume" % sid, {"reason": "done"}, token=w["ent"])
+    check(st == 200 and j["status"] == "active", "resumed", j)
+    st, j = s.call("POST", "/api/seals/%d/cancel" % sid, {"reason": "注销"}, token=w["ent"])
+    check(st == 200 and j["status"] == "cancelled", "cancelled", j)
+    st, j = s.call("POST", "/api/documents/%d/sign" % doc, place, token=w["ent"])
+    check(st == 409, "a new signature refused after cancel", j)
+    st, crl = get_bytes(s, "/api/ca/crl.pem")
+    p = subprocess.run(["openssl", "crl", "-noout", "-text"], input=crl, capture_output=True)
+    serial = seal["cert_serial"].upper().lstrip("0")
+    listed = [l.replace(":", "").replace(" ", "").upper() for l in p.stdout.decode().splitlines()]
+    check(p.returncode == 0 and any(l.startswith("SERIALNUMBER") and l[12:].lstrip("0") == serial
+                                    for l in listed),
+          "the certificate is in the CRL (openssl crl -text)", serial)
+
+
+def test_change(s, w):
+    """A name change cancels the enterprise's seals and applies again (换领)."""
+    sid, seal = make_seal(s, w, "02")
+    st, j = s.call("POST", "/api/accounts/%d/changes" % w["ent_id"], {"name": "云签新名有限公司"},
+                   token=w["ent"])
+    check(st in (200, 201), "name change", j)
+    st, j = s.call("GET", "/api/seals/%d" % sid, token=w["ent"])
+    check(j.get("status") == "cancelled", "old seal cancelled on a name change", j)
+    st, j = s.call("GET", "/api/seals", token=w["ent"])
+    again = [x for x in j.get("seals", []) if x.get("reissue_of") == sid]
+    check(len(again) == 1 and again[0]["name"] == "云签新名有限公司" and again[0]["status"] == "applied",
+          "reissue application under the new name", j)
+
+
+def test_personal(s):
+    p = A.person(name="李白")
+    st, j = s.call("POST", "/api/accounts/person", p)
+    tok = s.login(p["phone"], p["password"])
+    st, j = s.call("POST", "/api/seals", {}, token=tok)
+    check(st == 201 and j["type"] == "00" and j["name"] == "李白", "personal seal applied", j)
+
+
+def test_no_secrets(s, w, log):
+    pins = [PIN.encode(), PIN2.encode()]
+    with open(log, "rb") as f:
+        text = f.read()
+    check(not any(p in text for p in pins), "the server log holds no PIN")
+    check(b"PRIVATE KEY" not in text, "the server log holds no key")
+    if A.BACKEND == "sqlite":
+        with open(os.path.join(s.data, "eseal.db"), "rb") as f:
+            db = f.read()
+        for wal in ("-wal",):
+            if os.path.exists(os.path.join(s.data, "eseal.db" + wal)):
+                db += open(os.path.join(s.data, "eseal.db" + wal), "rb").read()
+    else:
+        db = subprocess.run(["pg_dump", "-d", s.db.rsplit("/", 1)[1]], capture_output=True).stdout
+        check(len(db) > 10000, "pg_dump ran", len(db))
+    check(b"PRIVATE KEY" not in db and not any(p in db for p in pins),
+          "the database holds no PIN and no PEM key")
+
+
+def main():
+    os.makedirs(A.WORK, exist_ok=True)
+    idp = subprocess.Popen([sys.executable, os.path.join(A.HERE, "fake_idp.py")],
+                           stdout=subprocess.PIPE, text=True)
+    try:
+        url = "http://127.0.0.1:%s/verify" % idp.stdout.readline().split()[1]
+        s = A.Server("seals", idp=url, args=["--verify-limit", "100000"])
+        w = setup(s, url)
+        sid, seal, esl = test_lifecycle(s, w)
+        grant, doc = sign_flow(s, w, sid, seal)
+        test_multi_party(s, w, sid)
+        test_batch(s, w, sid)
+        test_security(s, w, sid, grant)
+        test_cancel(s, w, sid, seal)
+        test_change(s, w)
+        test_personal(s)
+        check(s.stop() == 0, "clean exit")
+        test_no_secrets(s, w, os.path.join(A.WORK, "seals.log"))
+    finally:
+        idp.kill()
+    print("%s seals: %d passed, %d failed" % (A.BACKEND, A.passed, A.failed))
+    return 1 if A.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+# Seals and cloud signing on PostgreSQL, over real HTTP: tests/server/seal_test.py.
+set -uo pipefail
+: "${ESEAL:?ESEAL must name the eseal binary}"
+mkdir -p "${ESEAL_TEST_TMP:-/tmp}"
+T=$(mktemp -d "${ESEAL_TEST_TMP:-/tmp}/server-seal-pg.XXXXXX")
+# shellcheck source=../server/pg.sh
+. "$(dirname "$0")/../server/pg.sh" || exit 1
+python3 "$(dirname "$0")/../server/seal_test.py" "$ESEAL" pg "$T"
+st=$?
+[ "$st" = 0 ] && rm -rf "$T" || { echo "logs kept in $T" >&2; tail -n 5 "$T"/*.log >&2; }
+exit "$st"
