@@ -23,6 +23,7 @@ static const cli_opt opts[] = {
     {"location", "L", 0, "/Location of the signature"},
     {"time", "TIME", 0, "signing time (default now)"},
     {"pass-env", "VAR", 0, "password of an encrypted --key in $VAR"},
+    {"password-env", "VAR", 0, "user or owner password of an encrypted IN.pdf in $VAR"},
     {NULL, NULL, 0, NULL}};
 
 static const cli_spec spec = {
@@ -102,6 +103,9 @@ static int load(const cli_args *a, es_pdf_sign_opts *o, es_seal **seal, es_key *
     o->cert = *cert;
     o->reason = cli_get(a, "reason");
     o->location = cli_get(a, "location");
+    if (cli_has(a, "password-env") && getenv(cli_get(a, "password-env")) == NULL)
+        return cli_usage_error(&spec, "$%s is not set", cli_get(a, "password-env"));
+    o->password = cli_has(a, "password-env") ? getenv(cli_get(a, "password-env")) : NULL;
     return CLI_OK;
 }
 

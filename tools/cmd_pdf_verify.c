@@ -1,12 +1,15 @@
 /* eseal pdf verify: verify every signature of a PDF, its coverage and what changed after it. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli.h"
 #include "eseal/pdf.h"
 
-static const cli_opt opts[] = {CLI_VERIFY_OPTS,
-                               {"json", NULL, 0, "print the report as JSON (docs/pdf.md)"},
-                               {NULL, NULL, 0, NULL}};
+static const cli_opt opts[] = {
+    CLI_VERIFY_OPTS,
+    {"json", NULL, 0, "print the report as JSON (docs/pdf.md)"},
+    {"password-env", "VAR", 0, "user or owner password of an encrypted IN.pdf in $VAR"},
+    {NULL, NULL, 0, NULL}};
 
 static const cli_spec spec = {
     "pdf verify",
@@ -45,6 +48,8 @@ int cmd_pdf_verify(int argc, char **argv)
         return st < 0 ? CLI_OK : st;
     if ((st = cli_load_verify_opts(&a, &o.chain)) != CLI_OK)
         goto end;
+    if (cli_has(&a, "password-env"))
+        o.password = getenv(cli_get(&a, "password-env"));
     if ((rc = es_file_read(a.operand[0], ES_PDF_MAX_INPUT, &in)) != ES_OK) {
         st = cli_fail(&spec, rc, "cannot read the input");
         goto end;

@@ -62,7 +62,9 @@ typedef struct es_pdf_sig_info {
  * ES_PDF_MAX_INPUT, too many fields).
  */
 es_err es_pdf_open(const uint8_t *p, size_t n, es_pdf **out);
-es_err es_pdf_read_file(const char *path, es_pdf **out);
+/* The same for an encrypted file: password is its user or owner password (NULL: none). */
+es_err es_pdf_open_password(const uint8_t *p, size_t n, const char *password, es_pdf **out);
+es_err es_pdf_read_file(const char *path, const char *password, es_pdf **out);
 /* NULL is a no-op. */
 void es_pdf_free(es_pdf *d);
 
@@ -111,13 +113,17 @@ typedef struct es_pdf_sign_opts {
     const char *reason; /* /Reason and /Location (UTF-8, may be NULL) */
     const char *location;
     es_time signing_time; /* 0: now */
+    const char *password; /* an encrypted PDF's user or owner password (NULL: none) */
 } es_pdf_sign_opts;
 
 /*
  * Sign the PDF in and write the original bytes followed by one incremental update to *out: a
  * new signature field whose widget(s) draw the seal picture, the signature dictionary, and the
  * changed page, form and catalog objects, with a cross-reference section of the file's own kind.
- * Errors: ES_ERR_UNSUPPORTED (encrypted input, a picture that is neither PNG nor JPEG), ES_ERR_ARG
+ * An encrypted PDF (standard security handler R2-R6) is signed with its password: the new
+ * objects are encrypted with the document's key, /Contents excepted (docs/pdf.md).
+ * Errors: ES_ERR_PASSWORD (encrypted and no or a wrong password), ES_ERR_UNSUPPORTED (a public-key
+ * or custom security handler, a picture that is neither PNG nor JPEG), ES_ERR_ARG
  * (a key of the wrong kind: gm and ses need SM2, pades EC P-256 or RSA), ES_ERR_STATE (the document
  * is certified with P=1, or certify on a signed document), ES_ERR_ARG (page out of range, a seal
  * outside the page, keyword not found), ES_ERR_FORMAT (damaged input), and the refusals of
@@ -129,6 +135,7 @@ es_err es_pdf_sign(const uint8_t *in, size_t n, const es_pdf_sign_opts *o, es_bu
 
 typedef struct es_pdf_verify_opts {
     es_verify_opts chain; /* trust anchors (required), intermediates, CRLs; at: see docs/pdf.md */
+    const char *password; /* an encrypted PDF's user or owner password (NULL: none) */
 } es_pdf_verify_opts;
 
 /*

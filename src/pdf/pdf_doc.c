@@ -3,13 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "pdf/pdf_local.h"
 
 /* Page tree levels walked for inherited attributes (real files have a handful). */
 #define MAX_INHERIT_DEPTH 64
 #define MAX_REVISIONS     100000u
 
-es_err es__pdf_qpdf_open(const uint8_t *p, size_t n, qpdf_data *q, int *repaired)
+es_err es__pdf_qpdf_open(const uint8_t *p, size_t n, const char *password, qpdf_data *q,
+                         int *repaired)
 {
     es_err rc = ES_OK;
     QPDF_ERROR_CODE st;
@@ -17,12 +20,19 @@ es_err es__pdf_qpdf_open(const uint8_t *p, size_t n, qpdf_data *q, int *repaired
     *q = qpdf_init();
     qpdf_silence_errors(*q);
     qpdf_set_suppress_warnings(*q, QPDF_TRUE);
-    st = qpdf_read_memory(*q, "input.pdf", (const char *)p, (unsigned long long)n, "");
+    st = qpdf_read_memory(*q, "input.pdf", (const char *)p, (unsigned long long)n,
+                          password ? password : "");
     if (st & QPDF_ERRORS) {
         qpdf_error e = qpdf_get_error(*q);
-        rc = es__fail(qpdf_get_error_code(*q, e) == qpdf_e_password ? ES_ERR_PASSWORD
-                                                                    : ES_ERR_FORMAT,
-                      "not a readable PDF: %s", qpdf_get_error_full_text(*q, e));
+        enum qpdf_error_code_e code = qpdf_get_error_code(*q, e);
+        /* qpdf refuses public-key and custom security handlers as unsupported */
+        rc = es__fail(code == qpdf_e_password      ? ES_ERR_PASSWORD
+                      : code == qpdf_e_unsupported ? ES_ERR_UNSUPPORTED
+                                                   : ES_ERR_FORMAT,
+                      "%s: %s",
+                      code == qpdf_e_unsupported ? "a PDF feature that is not supported"
+                                                 : "not a readable PDF",
+                      qpdf_get_error_full_text(*q, e));
         qpdf_cleanup(q);
         return rc;
     }
@@ -163,6 +173,11 @@ static es_err read_pages(es_pdf *d)
 
 es_err es_pdf_open(const uint8_t *p, size_t n, es_pdf **out)
 {
+    return es_pdf_open_password(p, n, NULL, out);
+}
+
+es_err es_pdf_open_password(const uint8_t *p, size_t n, const char *password, es_pdf **out)
+{
     es_err rc;
     es_pdf *d = NULL;
     qpdf_oh t;
@@ -172,8 +187,13 @@ es_err es_pdf_open(const uint8_t *p, size_t n, es_pdf **out)
         return es__fail(ES_ERR_LIMIT, "PDF larger than %u bytes", ES_PDF_MAX_INPUT);
     if ((d = calloc(1, sizeof(*d))) == NULL)
         return es__fail(ES_ERR_NOMEM, "out of memory");
+    if (password != NULL && (d->password = strdup(password)) == NULL) {
+        rc = es__fail(ES_ERR_NOMEM, "out of memory");
+        goto end;
+    }
     if ((rc = es_buf_set(&d->data, p, n)) != ES_OK ||
-        (rc = es__pdf_qpdf_open(d->data.data, d->data.len, &d->q, &d->repaired)) != ES_OK ||
+        (rc = es__pdf_qpdf_open(d->data.data, d->data.len, password, &d->q, &d->repaired)) !=
+            ES_OK ||
         (rc = find_revisions(d)) != ES_OK)
         goto end;
     find_xref(d);
@@ -190,13 +210,13 @@ end:
     return rc;
 }
 
-es_err es_pdf_read_file(const char *path, es_pdf **out)
+es_err es_pdf_read_file(const char *path, const char *password, es_pdf **out)
 {
     es_buf b = {0};
     es_err rc = es_file_read(path, ES_PDF_MAX_INPUT, &b);
 
     if (rc == ES_OK)
-        rc = es_pdf_open(b.data, b.len, out);
+        rc = es_pdf_open_password(b.data, b.len, password, out);
     es_buf_free(&b);
     return rc;
 }
@@ -207,6 +227,9 @@ void es_pdf_free(es_pdf *d)
         return;
     if (d->q != NULL)
         qpdf_cleanup(&d->q);
+    if (d->password != NULL)
+        OPENSSL_cleanse(d->password, strlen(d->password));
+    free(d->password);
     for (size_t i = 0; i < d->nsigs; i++) {
         free(d->sigs[i].field);
         free(d->sigs[i].filter);

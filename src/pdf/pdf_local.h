@@ -42,6 +42,7 @@ typedef struct es__pdf_sig {
 struct es_pdf {
     es_buf data;
     qpdf_data q;
+    char *password; /* as given to es_pdf_open_password (wiped when freed), or NULL */
     int encrypted, repaired, xref_stream;
     int64_t startxref; /* offset of the last cross-reference section */
     long size;         /* the trailer's /Size */
@@ -55,8 +56,10 @@ struct es_pdf {
     size_t nfields;
 };
 
-/* Open qpdf on p[0..n) (not copied: it must outlive *q). ES_ERR_PASSWORD, ES_ERR_FORMAT. */
-es_err es__pdf_qpdf_open(const uint8_t *p, size_t n, qpdf_data *q, int *repaired);
+/* Open qpdf on p[0..n) (not copied: it must outlive *q) with password (may be NULL).
+ * ES_ERR_PASSWORD, ES_ERR_FORMAT. */
+es_err es__pdf_qpdf_open(const uint8_t *p, size_t n, const char *password, qpdf_data *q,
+                         int *repaired);
 /* Walk the form and every object for signature dictionaries (fills d->sigs, d->fields). */
 es_err es__pdf_read_fields(es_pdf *d);
 /* The 1-based revision whose end is exactly end, or 0. */
@@ -91,6 +94,42 @@ es_err es__pdf_ser_value(qpdf_data q, qpdf_oh oh, es__pdf_sb *b);
 /* The raw (undecoded) data of a stream; caller frees *p with free(). */
 es_err es__pdf_stream_raw(qpdf_data q, qpdf_oh oh, unsigned char **p, size_t *n);
 
+/* ---- encrypted documents (pdf_crypt_key.c, pdf_crypt.c) ---- */
+
+/* How strings or streams are encrypted (ISO 32000-2 7.6.5 /CFM). */
+typedef enum es__pdf_cm {
+    ES__PDF_CM_NONE = 0, /* Identity */
+    ES__PDF_CM_RC4,      /* V2 */
+    ES__PDF_CM_AES128,   /* AESV2 */
+    ES__PDF_CM_AES256    /* AESV3 */
+} es__pdf_cm;
+
+/* The standard security handler's state: the file key and the methods. */
+typedef struct es__pdf_crypt {
+    uint8_t key[32];
+    size_t nkey;
+    int r;               /* /R: 2-6 */
+    es__pdf_cm stm, str; /* streams, strings */
+    int owner;           /* 1 when the owner password was given */
+    uint32_t p;          /* /P permissions */
+} es__pdf_crypt;
+
+/* RC4 in place (for the handler: OpenSSL 3 keeps RC4 in its legacy provider). */
+void es__pdf_rc4(const uint8_t *key, size_t nkey, uint8_t *p, size_t n);
+/*
+ * The file key of q's standard security handler (R2-R6) from the user or owner password.
+ * Errors: ES_ERR_PASSWORD (password NULL or wrong), ES_ERR_UNSUPPORTED (public-key or custom
+ * handlers, unknown V/R or crypt filter), ES_ERR_FORMAT. Wipe *c with OPENSSL_cleanse.
+ */
+es_err es__pdf_crypt_init(qpdf_data q, const char *password, es__pdf_crypt *c);
+/*
+ * Append the body of object id gen (the text after "id gen obj", as eseal writes it) to out with
+ * every string and the stream data encrypted and /Length adjusted; with plain_contents the
+ * top-level /Contents string is copied as it is (a signature dictionary, ISO 32000-2 7.6.2).
+ */
+es_err es__pdf_crypt_object(const es__pdf_crypt *c, long id, int gen, const uint8_t *p, size_t n,
+                            int plain_contents, es__pdf_sb *out);
+
 /* ---- incremental writer (pdf_write.c) ---- */
 
 typedef struct es__pdf_off {
@@ -104,7 +143,9 @@ typedef struct es__pdf_writer {
     es__pdf_sb out;
     es__pdf_off *objs;
     size_t nobjs, cap;
-    long next_id; /* the next free object number */
+    long next_id;               /* the next free object number */
+    const es__pdf_crypt *crypt; /* encrypt each object at es__pdf_w_end (NULL: plain) */
+    long plain_id;              /* the signature dictionary: its /Contents stays plain */
 } es__pdf_writer;
 
 /* Start with a copy of the original bytes (and an end of line if they lack one). */
@@ -114,6 +155,7 @@ long es__pdf_w_new_id(es__pdf_writer *w);
 /* Record that object id starts here and write "id 0 obj\n" (or "id gen obj\n"). */
 void es__pdf_w_begin(es__pdf_writer *w, long id);
 void es__pdf_w_begin_gen(es__pdf_writer *w, long id, int gen);
+/* End the object begun last (encrypting it first when w->crypt is set). */
 void es__pdf_w_end(es__pdf_writer *w);
 /* Write the cross-reference section (table or stream, as the file's last one) and trailer. */
 es_err es__pdf_w_finish(es__pdf_writer *w);

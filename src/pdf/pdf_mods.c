@@ -381,7 +381,7 @@ es_err es__pdf_mods_check(es_report *r, const es_pdf *d, const es__pdf_sig *s, s
     memset(&m, 0, sizeof(m));
     m.d = d;
     m.b = d->q;
-    if ((rc = es__pdf_qpdf_open(d->data.data, end, &m.a, NULL)) != ES_OK) {
+    if ((rc = es__pdf_qpdf_open(d->data.data, end, d->password, &m.a, NULL)) != ES_OK) {
         rc = es_report_add(r, "pdf.modifications", ES_CHECK_FAILED,
                            "the signed revision cannot be read: %s", es_errdetail());
         goto end;

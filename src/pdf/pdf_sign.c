@@ -20,6 +20,7 @@ typedef struct sign_ctx {
     size_t br_off; /* where the three ByteRange numbers are written */
     size_t c0, c1; /* the /Contents hex string, '<' to after '>' */
     es_time t;
+    es__pdf_crypt crypt; /* an encrypted document's key */
 } sign_ctx;
 
 /* "Signature<N>" for the first N no field has: a field name is never reused. */
@@ -55,12 +56,25 @@ static es_err check_opts(const es_pdf_sign_opts *o)
     return es_key_match_cert(o->key, o->cert);
 }
 
-/* Refusals that depend on the document: encrypted, repaired, locked by a certification. */
-static es_err check_doc(const sign_ctx *c)
+/* An encrypted document: its key from the password, and the permission to add a signature field
+ * (/P bits 4 and 6, ISO 32000-2 table 22) unless the owner password was given. */
+static es_err check_crypt(sign_ctx *c)
 {
-    if (c->d->encrypted)
-        return es__fail(ES_ERR_UNSUPPORTED,
-                        "the PDF is encrypted: signing encrypted files is not supported yet");
+    es_err rc = es__pdf_crypt_init(c->d->q, c->o->password, &c->crypt);
+
+    if (rc == ES_OK && !c->crypt.owner && (c->crypt.p & 0x28) != 0x28)
+        rc = es__fail(ES_ERR_STATE, "the PDF's permissions do not allow adding a signature field "
+                                    "with the user password: give the owner password");
+    return rc;
+}
+
+/* Refusals that depend on the document: encrypted, repaired, locked by a certification. */
+static es_err check_doc(sign_ctx *c)
+{
+    es_err rc;
+
+    if (c->d->encrypted && (rc = check_crypt(c)) != ES_OK)
+        return rc;
     if (c->d->repaired)
         return es__fail(ES_ERR_FORMAT,
                         "the PDF's cross-reference data is damaged (qpdf had to repair it): an "
@@ -75,7 +89,7 @@ static es_err check_doc(const sign_ctx *c)
     if (c->o->seal != NULL && c->o->format != ES_PDF_PADES) {
         uint8_t zero[32] = {0};
         es_buf probe = {0};
-        es_err rc = es_seal_sign_hash(c->o->seal, c->o->key, c->o->cert, zero, "", c->t, &probe);
+        rc = es_seal_sign_hash(c->o->seal, c->o->key, c->o->cert, zero, "", c->t, &probe);
         es_buf_free(&probe);
         return rc;
     }
@@ -125,6 +139,16 @@ static void write_sigdict(sign_ctx *c)
                       c->o->format == ES_PDF_SES     ? "ESeal.SES"
                       : c->o->format == ES_PDF_PADES ? "ETSI.CAdES.detached"
                                                      : "adbe.pkcs7.detached");
+    /* the placeholders come before any string: encrypting the strings moves nothing before */
+    es__pdf_sb_str(b, " /ByteRange [0 ");
+    c->br_off = b->len;
+    es__pdf_sb_str(b, "0000000000 0000000000 0000000000] /Contents ");
+    c->c0 = b->len;
+    es__pdf_sb_str(b, "<");
+    for (size_t i = 0; i < room && b->err == ES_OK; i++)
+        es__pdf_sb_add(b, "00", 2);
+    es__pdf_sb_str(b, ">");
+    c->c1 = b->len;
     es__pdf_sb_printf(b, " /M (D:%04d%02d%02d%02d%02d%02dZ)", tm.tm_year + 1900, tm.tm_mon + 1,
                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     if (c->o->reason)
@@ -136,15 +160,6 @@ static void write_sigdict(sign_ctx *c)
                           " /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams"
                           " << /Type /TransformParams /P %d /V /1.2 >> >>]",
                           c->o->certify);
-    es__pdf_sb_str(b, " /ByteRange [0 ");
-    c->br_off = b->len;
-    es__pdf_sb_str(b, "0000000000 0000000000 0000000000] /Contents ");
-    c->c0 = b->len;
-    es__pdf_sb_str(b, "<");
-    for (size_t i = 0; i < room && b->err == ES_OK; i++)
-        es__pdf_sb_add(b, "00", 2);
-    es__pdf_sb_str(b, ">");
-    c->c1 = b->len;
     es__pdf_sb_str(b, " >>");
     es__pdf_w_end(&c->w);
 }
@@ -168,6 +183,10 @@ static es_err write_update(sign_ctx *c, const uint8_t *pic, size_t npic)
         u->ap_ids[i] = es__pdf_w_new_id(&c->w);
         if (u->nwidgets > 1)
             u->widget_ids[i] = es__pdf_w_new_id(&c->w);
+    }
+    if (c->d->encrypted) {
+        c->w.crypt = &c->crypt;
+        c->w.plain_id = u->sig;
     }
     if ((rc = es__pdf_image_write(&c->w, pic, npic, u->img)) != ES_OK ||
         (rc = es__pdf_write_widgets(&c->w, u)) != ES_OK)
@@ -226,7 +245,8 @@ es_err es_pdf_sign(const uint8_t *in, size_t n, const es_pdf_sign_opts *o, es_bu
     memset(&c, 0, sizeof(c));
     c.o = o;
     c.t = o->signing_time ? o->signing_time : es_time_now();
-    if ((rc = check_opts(o)) != ES_OK || (rc = es_pdf_open(in, n, &c.d)) != ES_OK ||
+    if ((rc = check_opts(o)) != ES_OK ||
+        (rc = es_pdf_open_password(in, n, o->password, &c.d)) != ES_OK ||
         (rc = check_doc(&c)) != ES_OK || (rc = picture(o, &pic, &npic, &wmm, &hmm)) != ES_OK ||
         (rc = es__pdf_place(c.d, o, wmm, hmm, &c.u.widgets, &c.u.nwidgets)) != ES_OK ||
         (rc = es__pdf_w_init(&c.w, c.d)) != ES_OK)
@@ -243,5 +263,6 @@ end:
     free(c.u.ap_ids);
     free(c.u.widget_ids);
     es_pdf_free(c.d);
+    OPENSSL_cleanse(&c.crypt, sizeof(c.crypt));
     return rc;
 }

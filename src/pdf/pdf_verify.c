@@ -209,7 +209,7 @@ es_err es_pdf_verify(const uint8_t *p, size_t n, const es_pdf_verify_opts *o, es
         return es__fail(ES_ERR_NOMEM, "out of memory");
     if ((rc = es_report_new(&rep->doc)) != ES_OK)
         goto end;
-    if ((rc = es_pdf_open(p, n, &d)) != ES_OK) {
+    if ((rc = es_pdf_open_password(p, n, o->password, &d)) != ES_OK) {
         rc = rc == ES_ERR_NOMEM
                  ? rc
                  : es_report_add(rep->doc, "pdf.read", ES_CHECK_FAILED,

@@ -49,8 +49,29 @@ void es__pdf_w_begin_gen(es__pdf_writer *w, long id, int gen)
     es__pdf_sb_printf(&w->out, "%ld %d obj\n", id, gen);
 }
 
+/* Replace the body of the object begun last with its encryption. */
+static void encrypt_last(es__pdf_writer *w)
+{
+    const es__pdf_off *o = &w->objs[w->nobjs - 1];
+    const uint8_t *nl = memchr(w->out.p + o->off, '\n', w->out.len - o->off);
+    size_t body = nl == NULL ? w->out.len : (size_t)(nl + 1 - w->out.p);
+    es__pdf_sb e = {0};
+    es_err rc = es__pdf_crypt_object(w->crypt, o->id, o->gen, w->out.p + body, w->out.len - body,
+                                     o->id == w->plain_id, &e);
+
+    if (rc == ES_OK) {
+        w->out.len = body;
+        es__pdf_sb_add(&w->out, e.p, e.len);
+    } else if (w->out.err == ES_OK) {
+        w->out.err = rc;
+    }
+    es__pdf_sb_free(&e);
+}
+
 void es__pdf_w_end(es__pdf_writer *w)
 {
+    if (w->crypt != NULL && w->nobjs > 0 && w->out.err == ES_OK)
+        encrypt_last(w);
     es__pdf_sb_str(&w->out, "\nendobj\n");
 }
 

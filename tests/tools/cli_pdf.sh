@@ -119,9 +119,9 @@ md=$( (dd if="$G" bs=1 count="$b1" status=none; dd if="$G" bs=1 skip="$b2" count
 eq "$md" "$(cat "$T/md.hex")" "messageDigest is SM3 of the ByteRange bytes"
 
 # red_at PDF PAGE X0 Y0 X1 Y1: seal-red pixels inside the box (points at 72 dpi, from the top-left
-# of the shown page) and hardly any outside it.
+# of the shown page) and hardly any outside it ($UPW: the user password of an encrypted PDF).
 red_at() {
-    pdftoppm -r 72 -f "$2" -l "$2" "$1" "$T/r" >/dev/null 2>&1
+    pdftoppm ${UPW:+-upw "$UPW"} -r 72 -f "$2" -l "$2" "$1" "$T/r" >/dev/null 2>&1
     python3 - "$(ls "$T"/r-*"$2".ppm | head -1)" "$3" "$4" "$5" "$6" <<'PY'
 import sys
 d = open(sys.argv[1], "rb").read()
@@ -194,6 +194,43 @@ has "$T/pdfsig.txt" "Signature is Valid"
 tail -c +"$(($(stat -c %s "$TWO") + 1))" "$T/pades-seal.pdf" >"$T/update.bin"
 grep -aq "/Subtype /Image.*/Filter /FlateDecode" "$T/update.bin" && ok || fail "image not Flate"
 hasnt "$T/update.bin" "RunLengthDecode"
+
+# Encrypted inputs (qpdf --encrypt): refused without or with a wrong password, nothing written;
+# signed with the user password: the original bytes kept, qpdf reads and decrypts the update,
+# the seal renders in place, eseal and (pades) pdfsig verify with the password.
+export PDF_PW=USER PDF_OPW=OWNER PDF_BAD=wrong
+for e in "--allow-weak-crypto --encrypt USER OWNER 40" "--encrypt USER OWNER 128 --use-aes=y" \
+    "--encrypt USER OWNER 256"; do
+    read -ra args <<<"$e"
+    qpdf "${args[@]}" -- "$TWO" "$T/enc.pdf"
+    rm -f "$T/enc-s.pdf"
+    run 2 "$ESEAL" pdf sign "$T/enc.pdf" "$T/enc-s.pdf" "${SIGNER[@]}" --page 2 --x 30 --y 3
+    has "$ERR" "password"
+    run 2 "$ESEAL" pdf sign "$T/enc.pdf" "$T/enc-s.pdf" "${SIGNER[@]}" --page 2 --x 30 --y 3 --password-env PDF_BAD
+    has "$ERR" "password missing or wrong"
+    [ -e "$T/enc-s.pdf" ] && fail "$e: output written with a wrong password" || ok
+    run 0 "$ESEAL" pdf sign "$T/enc.pdf" "$T/enc-s.pdf" "${SIGNER[@]}" --page 2 --x 30 --y 3 --password-env PDF_PW
+    cmp -s -n "$(stat -c %s "$T/enc.pdf")" "$T/enc.pdf" "$T/enc-s.pdf" && ok || fail "$e: prefix"
+    qpdf --check --password=USER "$T/enc-s.pdf" >/dev/null 2>&1 && ok || fail "$e: qpdf --check"
+    qpdf --password=USER --decrypt --qdf --object-streams=disable "$T/enc-s.pdf" "$T/dec.pdf" && ok || fail "$e: decrypt"
+    has "$T/dec.pdf" "/T \(Signature1\)"
+    UPW=USER red_at "$T/enc-s.pdf" 2 "$(mm 30)" "$(mm 3)" "$(mm 72)" "$(mm 45)" && ok || fail "$e: seal not shown at 30,3 mm"
+    run 0 "$ESEAL" pdf verify "$T/enc-s.pdf" "${V[@]}" --password-env PDF_PW
+    has "$OUT" "passed +signature.value"
+    run 1 "$ESEAL" pdf verify "$T/enc-s.pdf" "${V[@]}"
+    has "$OUT" "failed +pdf.read"
+    run 0 "$ESEAL" pdf show "$T/enc-s.pdf" --password-env PDF_OPW
+    has "$OUT" "encrypted"
+    has "$OUT" "signature 1: "
+    run 0 "$ESEAL" pdf sign "$T/enc.pdf" "$T/enc-p.pdf" --image "$T/seal.png" --cert "$T/ec-p256.pem" \
+        --key "$T/ec-p256.key" --page 1 --x 5 --y 5 --format pades --password-env PDF_OPW
+    pdfsig -upw USER "$T/enc-p.pdf" >"$T/pdfsig.txt" 2>&1
+    has "$T/pdfsig.txt" "Signature is Valid"
+done
+# another security handler (public-key ones look the same to eseal): not supported
+sed 's#/Filter /Standard#/Filter /PubSecZZ#' "$T/enc.pdf" >"$T/pubsec.pdf"
+run 2 "$ESEAL" pdf sign "$T/pubsec.pdf" "$T/pubsec-s.pdf" "${SIGNER[@]}" --page 1 --x 5 --y 5 --password-env PDF_PW
+has "$ERR" "not supported"
 
 # Two signers, the first certifies; a changed byte is reported.
 run 0 "$ESEAL" pdf sign "$TWO" "$T/c1.pdf" "${SIGNER[@]}" --page 1 --x 1 --y 1 --certify 2 --reason 审批
