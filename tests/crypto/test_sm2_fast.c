@@ -275,12 +275,149 @@ static void test_scalar_mult(void **state)
     BN_free(pk);
 }
 
+/* Limb patterns that stress every carry of the assembly product: each limb one of these. */
+static uint64_t limb_pattern(unsigned v)
+{
+    static const uint64_t pat[] = {0,
+                                   1,
+                                   0xffffffffULL,
+                                   0x100000000ULL,
+                                   0x8000000000000000ULL,
+                                   0xfffffffffffffffeULL,
+                                   0xffffffffffffffffULL,
+                                   0xffffffff00000000ULL};
+
+    return pat[v % 8];
+}
+
+/* a below p: p - 1 - (a mod small) when a is not. */
+static void below_p(es__fp a)
+{
+    static const es__fp p = {0xffffffffffffffffULL, 0xffffffff00000000ULL, 0xffffffffffffffffULL,
+                             0xfffffffeffffffffULL};
+    int ge = 1;
+
+    for (int l = 3; l >= 0; l--) {
+        if (a[l] != p[l]) {
+            ge = a[l] > p[l];
+            break;
+        }
+    }
+    if (ge) {
+        uint64_t d = a[0] % 5;
+
+        memcpy(a, p, sizeof(es__fp));
+        a[0] -= 1 + d; /* p - 1 ... p - 5 */
+    }
+}
+
+/* The MULX/ADX assembly against the portable C product: all 8^4 x 8^4 limb patterns by sampling,
+ * p - 1 .. p - 5, and random values; aliasing r == a and r == b too. */
+static void test_field_asm_vs_c(void **state)
+{
+    es__fp a, b, r1, r2, r3;
+
+    es__sm2_init();
+    if (!es__fp_use_mulx)
+        skip();
+    for (unsigned i = 0; i < 300000; i++) {
+        if (i < 100000) {
+            for (int l = 0; l < 4; l++) {
+                a[l] = limb_pattern((i >> (3 * l)) & 7);
+                b[l] = limb_pattern((i * 2654435761u >> (3 * l + 7)) & 7);
+            }
+        } else {
+            RAND_bytes((unsigned char *)a, sizeof(a));
+            RAND_bytes((unsigned char *)b, sizeof(b));
+            if (i % 3 == 0)
+                a[i % 4] = limb_pattern(i / 4);
+        }
+        below_p(a);
+        below_p(b);
+        es__fp_mul_c(r1, a, b);
+        es__fp_mul_mulx(r2, a, b);
+        assert_memory_equal(r1, r2, sizeof(r1));
+        memcpy(r3, b, sizeof(r3));
+        es__fp_mul_mulx(r3, a, r3);
+        assert_memory_equal(r1, r3, sizeof(r1));
+        es__fp_sqr_c(r1, a);
+        es__fp_sqr_mulx(r2, a);
+        assert_memory_equal(r1, r2, sizeof(r1));
+        memcpy(r3, a, sizeof(r3));
+        es__fp_sqr_mulx(r3, r3);
+        assert_memory_equal(r1, r3, sizeof(r1));
+    }
+}
+
+static void check_mul_g(EC_GROUP *g, EC_POINT *q, const BIGNUM *k)
+{
+    uint8_t kb[32], enc[65], ours[64];
+    es__fn sk;
+    es__aff r;
+
+    assert_int_equal(BN_bn2binpad(k, kb, 32), 32);
+    assert_int_equal(es__fn_from_bytes(sk, kb), 1);
+    es__sm2_mul_g_ct(&r, sk);
+    es__sm2_point_encode(ours, &r);
+    assert_int_equal(EC_POINT_mul(g, q, k, NULL, NULL, NULL), 1);
+    EC_POINT_point2oct(g, q, POINT_CONVERSION_UNCOMPRESSED, enc, 65, NULL);
+    assert_memory_equal(ours, enc + 1, 64);
+}
+
+/*
+ * k * G where the comb's accumulator stays at infinity for many windows or meets the largest
+ * digits: d * 2^7j and n - d * 2^7j for every window j, 2^7j - 1, 1..130, and the top of the range.
+ */
+static void test_comb_edges(void **state)
+{
+    static const unsigned ds[] = {1, 2, 3, 15, 16, 63, 64, 65, 127, 128};
+    EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_sm2);
+    EC_POINT *q = EC_POINT_new(g);
+    BIGNUM *n = bn_hex(N_HEX), *k = BN_new(), *t = BN_new();
+    BN_CTX *ctx = BN_CTX_new();
+
+    for (unsigned i = 1; i <= 130; i++) {
+        BN_set_word(k, i);
+        check_mul_g(g, q, k);
+        BN_sub(t, n, k);
+        check_mul_g(g, q, t);
+    }
+    for (int j = 0; j < ES__COMB_WINDOWS; j++) {
+        for (size_t i = 0; i < sizeof(ds) / sizeof(ds[0]); i++) {
+            BN_set_word(k, ds[i]);
+            BN_lshift(k, k, 7 * j);
+            BN_nnmod(k, k, n, ctx);
+            if (BN_is_zero(k))
+                continue;
+            check_mul_g(g, q, k);
+            BN_sub(t, n, k);
+            check_mul_g(g, q, t);
+        }
+        BN_one(k);
+        BN_lshift(k, k, 7 * j);
+        BN_sub_word(k, 1);
+        if (!BN_is_zero(k) && BN_cmp(k, n) < 0)
+            check_mul_g(g, q, k);
+    }
+    BN_rshift1(k, n);
+    check_mul_g(g, q, k); /* (n - 1) / 2 */
+    BN_add_word(k, 1);
+    check_mul_g(g, q, k);
+    BN_free(n);
+    BN_free(k);
+    BN_free(t);
+    BN_CTX_free(ctx);
+    EC_POINT_free(q);
+    EC_GROUP_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_field_portable), cmocka_unit_test(test_field_mulx),
         cmocka_unit_test(test_field_range),    cmocka_unit_test(test_scalar_ops),
-        cmocka_unit_test(test_scalar_mult),
+        cmocka_unit_test(test_scalar_mult),    cmocka_unit_test(test_field_asm_vs_c),
+        cmocka_unit_test(test_comb_edges),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,63 +1,54 @@
 /*
- * Constant-time k * G for signing: Booth w=7 comb over the precomputed table, masked full-table
- * lookups, and the complete projective formulas of Renes-Costello-Batina (so no input, not even
- * infinity or P = Q, takes a different path).
+ * Constant-time k * G for signing: Booth w=7 comb over the precomputed affine table, masked
+ * full-row lookups (AVX2 when the CPU has it) and branch-free Jacobian + affine additions whose
+ * one reachable exceptional case (the accumulator at infinity) is handled by masks.
  */
 #include <string.h>
 
 #include <openssl/crypto.h>
 
+#include "crypto/sm2/fp_arith.h"
+#include "crypto/sm2/fp_inline.h"
 #include "crypto/sm2/sm2_local.h"
 
-#define fmul es__fp_mul
-#define fadd es__fp_add
-#define fsub es__fp_sub
+#define fmul fp_mul
+#define fsqr fp_sqr
+#define fadd fp_add
+#define fsub fp_sub
 
 /*
- * RCB 2016 Algorithm 5: complete mixed addition for a = -3, P projective (may be infinity or
- * equal to +-Q), Q affine (never infinity). 11M + 2 multiplications by b.
+ * madd-2007-bl (7M + 4S), a Jacobian, b affine, with no branch: wrong only when a is infinity or
+ * a = +-b. The caller masks the first case; the second cannot occur (see es__sm2_mul_g_ct).
  */
-static void proj_add_aff(es__proj *r, const es__proj *p, const es__aff *q)
+static void jac_madd_ct(es__jac *r, const es__jac *a, const es__aff *b)
 {
-    es__fp t0, t1, t2, t3, t4, x3, y3, z3;
+    es__fp z1z1, u2, s2, h, hh, i, j, rr, v, t;
 
-    fmul(t0, p->x, q->x);
-    fmul(t1, p->y, q->y);
-    fadd(t3, q->x, q->y);
-    fadd(t4, p->x, p->y);
-    fmul(t3, t3, t4);
-    fadd(t4, t0, t1);
-    fsub(t3, t3, t4);
-    fmul(t4, q->y, p->z);
-    fadd(t4, t4, p->y);
-    fmul(y3, q->x, p->z);
-    fadd(y3, y3, p->x);
-    fmul(z3, es__sm2_b, p->z);
-    fsub(x3, y3, z3);
-    fadd(z3, x3, x3);
-    fadd(x3, x3, z3);
-    fsub(z3, t1, x3);
-    fadd(x3, t1, x3);
-    fmul(y3, es__sm2_b, y3);
-    fadd(t1, p->z, p->z);
-    fadd(t2, t1, p->z);
-    fsub(y3, y3, t2);
-    fsub(y3, y3, t0);
-    fadd(t1, y3, y3);
-    fadd(y3, t1, y3);
-    fadd(t1, t0, t0);
-    fadd(t0, t1, t0);
-    fsub(t0, t0, t2);
-    fmul(t1, t4, y3);
-    fmul(t2, t0, y3);
-    fmul(y3, x3, z3);
-    fadd(y3, y3, t2);
-    fmul(x3, t3, x3);
-    fsub(r->x, x3, t1);
-    fmul(z3, t4, z3);
-    fmul(t1, t3, t0);
-    fadd(r->z, z3, t1);
-    memcpy(r->y, y3, sizeof(es__fp));
+    fsqr(z1z1, a->z);
+    fmul(u2, b->x, z1z1);
+    fmul(s2, b->y, a->z);
+    fmul(s2, s2, z1z1);
+    fsub(h, u2, a->x);
+    fsub(rr, s2, a->y);
+    fadd(rr, rr, rr);
+    fsqr(hh, h);
+    fadd(i, hh, hh);
+    fadd(i, i, i);
+    fmul(j, h, i);
+    fmul(v, a->x, i);
+    fadd(t, a->z, h);
+    fsqr(t, t);
+    fsub(t, t, z1z1);
+    fsub(r->z, t, hh);
+    fsqr(t, rr);
+    fsub(t, t, j);
+    fsub(t, t, v);
+    fsub(r->x, t, v);
+    fsub(t, v, r->x);
+    fmul(t, rr, t);
+    fmul(s2, a->y, j);
+    fadd(s2, s2, s2);
+    fsub(r->y, t, s2);
 }
 
 /* All-ones if a == b, else 0, without a branch. */
@@ -70,16 +61,17 @@ static uint64_t eq_mask(uint64_t a, uint64_t b)
 
 /*
  * out = row[mag - 1] with y negated when neg, reading every entry of the row; (0, 0) when
- * mag == 0 (the caller then discards the sum).
+ * mag == 0 (the caller then discards the sum). Two independent accumulators per coordinate
+ * half the dependency chains of the masked ORs.
  */
-static void lookup(es__aff *out, const es__aff *row, uint64_t mag, uint64_t neg)
+static void lookup_scalar(es__aff *out, const es__aff *row, uint64_t mag)
 {
     uint64_t x[4] = {0}, y[4] = {0};
-    es__fp ny;
 
     for (uint64_t i = 0; i < ES__COMB_POINTS; i++) {
         uint64_t m = eq_mask(i + 1, mag);
 
+        ES__UNROLL
         for (int l = 0; l < 4; l++) {
             x[l] |= row[i].x[l] & m;
             y[l] |= row[i].y[l] & m;
@@ -87,35 +79,92 @@ static void lookup(es__aff *out, const es__aff *row, uint64_t mag, uint64_t neg)
     }
     memcpy(out->x, x, sizeof(x));
     memcpy(out->y, y, sizeof(y));
-    es__fp_neg(ny, out->y);
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+int es__sm2_use_avx2;
+
+/* The same scan with 256-bit masks: one compare, two loads, two ANDs and two ORs per entry. */
+__attribute__((target("avx2"))) static void lookup_avx2(es__aff *out, const es__aff *row,
+                                                        uint64_t mag)
+{
+    __m256i x = _mm256_setzero_si256(), y = _mm256_setzero_si256();
+    __m256i want = _mm256_set1_epi64x((long long)mag), idx = _mm256_setzero_si256();
+    const __m256i one = _mm256_set1_epi64x(1);
+
+    for (int i = 0; i < ES__COMB_POINTS; i++) {
+        __m256i m;
+
+        idx = _mm256_add_epi64(idx, one);
+        m = _mm256_cmpeq_epi64(idx, want);
+        x = _mm256_or_si256(x, _mm256_and_si256(m, _mm256_loadu_si256((const void *)row[i].x)));
+        y = _mm256_or_si256(y, _mm256_and_si256(m, _mm256_loadu_si256((const void *)row[i].y)));
+    }
+    _mm256_storeu_si256((void *)out->x, x);
+    _mm256_storeu_si256((void *)out->y, y);
+}
+#else
+int es__sm2_use_avx2;
+#endif
+
+/* The AVX2 / scalar choice depends on the CPU only. */
+static void lookup(es__aff *out, const es__aff *row, uint64_t mag, uint64_t neg)
+{
+    es__fp ny;
+
+#if defined(__x86_64__)
+    if (es__sm2_use_avx2)
+        lookup_avx2(out, row, mag);
+    else
+#endif
+        lookup_scalar(out, row, mag);
+    fp_neg(ny, out->y);
     es__fp_cmov(out->y, ny, 0 - neg);
 }
 
+/*
+ * The accumulator after windows 0..j-1 is v G with v = (k mod 2^7j) - (bit 7j-1) 2^7j, so
+ * |v| <= 2^(7j-1), and window j adds d 2^7j G with 1 <= |d| <= 64. For k in [1, n-1], v = +-d 2^7j
+ * (mod n) is impossible: below window 36 every value is under n/2 and |v| < 2^7j; in window 36
+ * (|d| <= 16) v = d 2^252 - n would need k = 2 d 2^252 - n < n, so d <= 15 and |v| > 2^251.
+ * Hence the only exceptional input of the addition is an infinite accumulator (all digits so far
+ * zero), tracked by the mask inf and replaced by the looked-up point without a branch; a zero
+ * digit keeps the accumulator by a masked select.
+ */
 void es__sm2_mul_g_ct(es__aff *r, const es__fn k)
 {
     const es__comb_table *t = es__sm2_table();
-    es__proj acc, sum;
+    es__jac acc, sum;
     es__aff q;
-    es__fp zi;
+    es__fp zi, zi2;
+    uint64_t inf = ~(uint64_t)0;
 
-    /* Infinity is (0 : 1 : 0) in homogeneous coordinates. */
     memset(&acc, 0, sizeof(acc));
-    memcpy(acc.y, es__fp_one, sizeof(es__fp));
     for (int j = 0; j < ES__COMB_WINDOWS; j++) {
         unsigned b = es__sm2_booth7(k, j);
         uint64_t mag = b >> 1, nz = 0 - (eq_mask(mag, 0) + 1); /* all-ones unless mag == 0 */
 
         lookup(&q, (*t)[j], mag, b & 1);
-        proj_add_aff(&sum, &acc, &q);
+        jac_madd_ct(&sum, &acc, &q);
+        es__fp_cmov(sum.x, q.x, inf);
+        es__fp_cmov(sum.y, q.y, inf);
+        es__fp_cmov(sum.z, es__fp_one, inf);
         es__fp_cmov(acc.x, sum.x, nz);
         es__fp_cmov(acc.y, sum.y, nz);
         es__fp_cmov(acc.z, sum.z, nz);
+        inf &= ~nz;
     }
     /* k in [1, n-1] never gives infinity, so Z is invertible. */
     es__fp_inv(zi, acc.z);
-    es__fp_mul(r->x, acc.x, zi);
-    es__fp_mul(r->y, acc.y, zi);
+    fsqr(zi2, zi);
+    fmul(r->x, acc.x, zi2);
+    fmul(zi2, zi2, zi);
+    fmul(r->y, acc.y, zi2);
     OPENSSL_cleanse(&acc, sizeof(acc));
     OPENSSL_cleanse(&sum, sizeof(sum));
     OPENSSL_cleanse(&q, sizeof(q));
+    OPENSSL_cleanse(zi, sizeof(zi));
+    OPENSSL_cleanse(zi2, sizeof(zi2));
 }

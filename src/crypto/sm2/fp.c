@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "crypto/sm2/fp_arith.h"
+#include "crypto/sm2/fp_inline.h"
 #include "crypto/sm2/sm2_local.h"
 
 static const es__fp fp_p = {0xffffffffffffffffULL, 0xffffffff00000000ULL, 0xffffffffffffffffULL,
@@ -32,60 +33,27 @@ void es__fp_sqr_c(es__fp r, const es__fp a)
 /* The branch depends only on the CPU, never on data. */
 void es__fp_mul(es__fp r, const es__fp a, const es__fp b)
 {
-    if (es__fp_use_mulx)
-        es__fp_mul_mulx(r, a, b);
-    else
-        es__fp_mul_c(r, a, b);
+    fp_mul(r, a, b);
 }
 
 void es__fp_sqr(es__fp r, const es__fp a)
 {
-    if (es__fp_use_mulx)
-        es__fp_sqr_mulx(r, a);
-    else
-        es__fp_sqr_c(r, a);
+    fp_sqr(r, a);
 }
 
-/* Straight-line carry chains: these run as often as the products in the point formulas. */
 void es__fp_add(es__fp r, const es__fp a, const es__fp b)
 {
-    uint64_t t0, t1, t2, t3, s0, s1, s2, s3, c = 0, bw = 0, keep;
-
-    ADC(c, a[0], b[0], t0);
-    ADC(c, a[1], b[1], t1);
-    ADC(c, a[2], b[2], t2);
-    ADC(c, a[3], b[3], t3);
-    SBB(bw, t0, fp_p[0], s0);
-    SBB(bw, t1, fp_p[1], s1);
-    SBB(bw, t2, fp_p[2], s2);
-    SBB(bw, t3, fp_p[3], s3);
-    keep = 0 - ((c ^ 1) & bw); /* the sum is below p: keep it */
-    r[0] = (t0 & keep) | (s0 & ~keep);
-    r[1] = (t1 & keep) | (s1 & ~keep);
-    r[2] = (t2 & keep) | (s2 & ~keep);
-    r[3] = (t3 & keep) | (s3 & ~keep);
+    fp_add(r, a, b);
 }
 
 void es__fp_sub(es__fp r, const es__fp a, const es__fp b)
 {
-    uint64_t t0, t1, t2, t3, bw = 0, mask, c = 0;
-
-    SBB(bw, a[0], b[0], t0);
-    SBB(bw, a[1], b[1], t1);
-    SBB(bw, a[2], b[2], t2);
-    SBB(bw, a[3], b[3], t3);
-    mask = 0 - bw; /* add p back after a borrow */
-    ADC(c, t0, fp_p[0] & mask, r[0]);
-    ADC(c, t1, fp_p[1] & mask, r[1]);
-    ADC(c, t2, fp_p[2] & mask, r[2]);
-    ADC(c, t3, fp_p[3] & mask, r[3]);
+    fp_sub(r, a, b);
 }
 
 void es__fp_neg(es__fp r, const es__fp a)
 {
-    static const es__fp zero = {0};
-
-    es__fp_sub(r, zero, a);
+    fp_neg(r, a);
 }
 
 uint64_t es__fp_is_zero(const es__fp a)
@@ -158,8 +126,8 @@ static void sqr_n_mul(es__fp r, const es__fp a, int k, const es__fp b)
     memcpy(t, a, sizeof(t));
     ES__UNROLL
     for (int i = 0; i < k; i++)
-        es__fp_sqr(t, t);
-    es__fp_mul(r, t, b);
+        fp_sqr(t, t);
+    fp_mul(r, t, b);
 }
 
 /*

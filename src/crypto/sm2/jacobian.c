@@ -1,12 +1,13 @@
 /* Jacobian point arithmetic for public data (verification, table building): variable time. */
 #include <string.h>
 
+#include "crypto/sm2/fp_inline.h"
 #include "crypto/sm2/sm2_local.h"
 
-#define fmul es__fp_mul
-#define fsqr es__fp_sqr
-#define fadd es__fp_add
-#define fsub es__fp_sub
+#define fmul fp_mul
+#define fsqr fp_sqr
+#define fadd fp_add
+#define fsub fp_sub
 
 static int is_inf(const es__jac *a)
 {

@@ -43,12 +43,17 @@ static void init(void)
 
     es__fp_use_mulx = cpu_has_mulx();
 #if defined(__x86_64__)
+    es__sm2_use_avx2 = __builtin_cpu_supports("avx2") != 0;
+#endif
+#if defined(__x86_64__)
     fast_enabled = 1;
 #endif
     if (sel != NULL && strcmp(sel, "openssl") == 0)
         fast_enabled = 0;
-    if (sel != NULL && strcmp(sel, "portable") == 0)
+    if (sel != NULL && strcmp(sel, "portable") == 0) {
         es__fp_use_mulx = 0;
+        es__sm2_use_avx2 = 0;
+    }
     /* Fetched once: an implicit fetch per hash costs a lock and a lookup. */
     sm3_md = EVP_MD_fetch(NULL, "SM3", NULL);
     if (sm3_md == NULL)

@@ -34,6 +34,7 @@ extern const es__fp es__sm2_b;  /* curve coefficient b (Montgomery form) */
 extern const es__aff es__sm2_g; /* the generator */
 extern const es__fn es__sm2_n;  /* the group order */
 extern int es__fp_use_mulx;     /* set once by es__sm2_init when the CPU has BMI2 and ADX */
+extern int es__sm2_use_avx2;    /* set once by es__sm2_init: AVX2 table scans (comb.c) */
 
 /* ---- Field mod p (fp.c, fp_mulx.c) ---- */
 void es__fp_mul(es__fp r, const es__fp a, const es__fp b);

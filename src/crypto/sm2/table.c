@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "crypto/sm2/fp_inline.h"
 #include "crypto/sm2/sm2_local.h"
 
 static es__comb_table comb;
@@ -20,21 +21,21 @@ static void batch_to_affine(const es__jac *in, es__fp *pre)
 
     memcpy(pre[0], in[0].z, sizeof(es__fp));
     for (int i = 1; i < NPTS; i++)
-        es__fp_mul(pre[i], pre[i - 1], in[i].z);
+        fp_mul(pre[i], pre[i - 1], in[i].z);
     es__fp_inv(inv, pre[NPTS - 1]);
     for (int i = NPTS - 1; i >= 0; i--) {
         es__aff *out = &comb[i / ES__COMB_POINTS][i % ES__COMB_POINTS];
 
         if (i > 0) {
-            es__fp_mul(zi, inv, pre[i - 1]);
-            es__fp_mul(inv, inv, in[i].z);
+            fp_mul(zi, inv, pre[i - 1]);
+            fp_mul(inv, inv, in[i].z);
         } else {
             memcpy(zi, inv, sizeof(zi));
         }
-        es__fp_sqr(zi2, zi);
-        es__fp_mul(out->x, in[i].x, zi2);
-        es__fp_mul(zi2, zi2, zi);
-        es__fp_mul(out->y, in[i].y, zi2);
+        fp_sqr(zi2, zi);
+        fp_mul(out->x, in[i].x, zi2);
+        fp_mul(zi2, zi2, zi);
+        fp_mul(out->y, in[i].y, zi2);
     }
 }
 

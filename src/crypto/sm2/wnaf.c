@@ -1,6 +1,7 @@
 /* s * G + t * P for verification (public inputs, variable time): w-NAF for P, the comb for G. */
 #include <string.h>
 
+#include "crypto/sm2/fp_inline.h"
 #include "crypto/sm2/sm2_local.h"
 
 #define WNAF_W    5
@@ -44,7 +45,7 @@ static void neg_jac(es__jac *r, const es__jac *a)
 {
     memcpy(r->x, a->x, sizeof(es__fp));
     memcpy(r->z, a->z, sizeof(es__fp));
-    es__fp_neg(r->y, a->y);
+    fp_neg(r->y, a->y);
 }
 
 /* Add the comb points of s * G into acc: no doublings needed. */
@@ -60,7 +61,7 @@ static void add_comb(es__jac *acc, const es__fn s)
             continue;
         q = (*t)[j][mag - 1];
         if (b & 1)
-            es__fp_neg(q.y, q.y);
+            fp_neg(q.y, q.y);
         es__jac_add_aff(acc, acc, &q);
     }
 }
