@@ -1,10 +1,12 @@
 /* The seal picture as a PDF image XObject: PNG colour + alpha (SMask), Flate-compressed; JPEG. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cairo.h>
 #include <zlib.h>
 
+#include "eseal/crypto.h"
 #include "eseal/image.h"
 #include "pdf/pdf_local.h"
 
@@ -55,18 +57,17 @@ static void write_image(es__pdf_writer *w, long id, int wd, int ht, const char *
     es__pdf_w_end(w);
 }
 
-/* Split cairo's premultiplied ARGB into RGB and alpha planes and write both images. */
-static es_err write_png(es__pdf_writer *w, cairo_surface_t *s, long img)
+/* Split cairo's premultiplied ARGB into RGB and alpha planes and compress both. */
+static es_err encode_png(cairo_surface_t *s, es__pdf_sb *crgb, es__pdf_sb *ca, int *alpha)
 {
     int wd = cairo_image_surface_get_width(s), ht = cairo_image_surface_get_height(s);
     int stride = cairo_image_surface_get_stride(s);
     const uint8_t *px = cairo_image_surface_get_data(s);
-    int alpha = cairo_image_surface_get_format(s) == CAIRO_FORMAT_ARGB32;
     uint8_t *rgb = malloc((size_t)wd * (size_t)ht * 3), *a = malloc((size_t)wd * (size_t)ht);
     uint8_t last[3] = {255, 255, 255};
-    es__pdf_sb crgb = {0}, ca = {0};
     es_err rc = ES_OK;
 
+    *alpha = cairo_image_surface_get_format(s) == CAIRO_FORMAT_ARGB32;
     if (rgb == NULL || a == NULL || px == NULL) {
         rc = es__fail(ES_ERR_NOMEM, "out of memory");
         goto end;
@@ -75,7 +76,7 @@ static es_err write_png(es__pdf_writer *w, cairo_surface_t *s, long img)
         for (int x = 0; x < wd; x++) {
             uint32_t v;
             memcpy(&v, px + (size_t)y * (size_t)stride + (size_t)x * 4, 4);
-            uint8_t al = alpha ? (uint8_t)(v >> 24) : 255;
+            uint8_t al = *alpha ? (uint8_t)(v >> 24) : 255;
             size_t i = (size_t)y * (size_t)wd + (size_t)x;
             a[i] = al;
             if (al > 0)
@@ -86,18 +87,114 @@ static es_err write_png(es__pdf_writer *w, cairo_surface_t *s, long img)
             /* a transparent pixel repeats its neighbour's colour: compresses better, same look */
             memcpy(rgb + i * 3, last, 3);
         }
-    flate(&crgb, rgb, (size_t)wd * (size_t)ht * 3);
-    if (alpha)
-        flate(&ca, a, (size_t)wd * (size_t)ht);
-    if ((rc = crgb.err ? crgb.err : ca.err) != ES_OK)
-        goto end;
-    if (alpha)
-        write_image(w, img + 1, wd, ht, "/DeviceGray", 0, &ca);
-    write_image(w, img, wd, ht, "/DeviceRGB", alpha ? img + 1 : 0, &crgb);
-    rc = w->out.err;
+    flate(crgb, rgb, (size_t)wd * (size_t)ht * 3);
+    if (*alpha)
+        flate(ca, a, (size_t)wd * (size_t)ht);
+    rc = crgb->err ? crgb->err : ca->err;
 end:
     free(rgb);
     free(a);
+    return rc;
+}
+
+/*
+ * The compressed planes of recently used PNG pictures, process-wide: a batch signs with one seal
+ * many times, and Z_BEST_COMPRESSION of the picture would otherwise dominate each signature.
+ * Keyed by the SM3 and length of the PNG bytes; a few entries, each bounded, LRU-replaced.
+ */
+#define IMG_CACHE_N   8
+#define IMG_CACHE_MAX (1u << 20)
+
+typedef struct img_entry {
+    uint8_t md[ES_SM3_LEN];
+    size_t n, nrgb, na;
+    int wd, ht, alpha;
+    uint8_t *z; /* nrgb bytes of the colour plane, then na of the alpha plane */
+    unsigned long used;
+} img_entry;
+
+static img_entry img_cache[IMG_CACHE_N];
+static unsigned long img_tick;
+static pthread_mutex_t img_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int cache_get(const uint8_t md[ES_SM3_LEN], size_t n, int dim[3], es__pdf_sb *crgb,
+                     es__pdf_sb *ca)
+{
+    int hit = 0;
+
+    pthread_mutex_lock(&img_lock);
+    for (int i = 0; i < IMG_CACHE_N && !hit; i++) {
+        img_entry *e = &img_cache[i];
+        if (e->z == NULL || e->n != n || memcmp(e->md, md, ES_SM3_LEN) != 0)
+            continue;
+        hit = 1;
+        e->used = ++img_tick;
+        dim[0] = e->wd;
+        dim[1] = e->ht;
+        dim[2] = e->alpha;
+        es__pdf_sb_add(crgb, e->z, e->nrgb);
+        es__pdf_sb_add(ca, e->z + e->nrgb, e->na);
+    }
+    pthread_mutex_unlock(&img_lock);
+    return hit;
+}
+
+static void cache_put(const uint8_t md[ES_SM3_LEN], size_t n, const int dim[3],
+                      const es__pdf_sb *crgb, const es__pdf_sb *ca)
+{
+    uint8_t *z = crgb->len + ca->len <= IMG_CACHE_MAX ? malloc(crgb->len + ca->len + 1) : NULL;
+    img_entry *e = &img_cache[0];
+
+    if (z == NULL)
+        return;
+    memcpy(z, crgb->p, crgb->len);
+    if (ca->len > 0)
+        memcpy(z + crgb->len, ca->p, ca->len);
+    pthread_mutex_lock(&img_lock);
+    for (int i = 1; i < IMG_CACHE_N && e->z != NULL; i++)
+        if (img_cache[i].z == NULL || img_cache[i].used < e->used)
+            e = &img_cache[i];
+    free(e->z);
+    memcpy(e->md, md, ES_SM3_LEN);
+    e->n = n;
+    e->nrgb = crgb->len;
+    e->na = ca->len;
+    e->wd = dim[0];
+    e->ht = dim[1];
+    e->alpha = dim[2];
+    e->z = z;
+    e->used = ++img_tick;
+    pthread_mutex_unlock(&img_lock);
+}
+
+/* The PNG as an RGB image with an optional SMask: from the cache, or decoded and compressed. */
+static es_err write_png(es__pdf_writer *w, const uint8_t *p, size_t n, long img)
+{
+    png_src src = {p, n, 0};
+    cairo_surface_t *s = NULL;
+    uint8_t md[ES_SM3_LEN];
+    int dim[3] = {0, 0, 0}, keyed = es_sm3(p, n, md) == ES_OK;
+    es__pdf_sb crgb = {0}, ca = {0};
+    es_err rc = ES_OK;
+
+    if (!keyed || !cache_get(md, n, dim, &crgb, &ca)) {
+        s = cairo_image_surface_create_from_png_stream(png_read, &src);
+        if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
+            rc = es__fail(ES_ERR_FORMAT, "cannot decode the PNG picture: %s",
+                          cairo_status_to_string(cairo_surface_status(s)));
+        else if ((dim[0] = cairo_image_surface_get_width(s)) > ES_IMAGE_MAX_SIDE ||
+                 (dim[1] = cairo_image_surface_get_height(s)) > ES_IMAGE_MAX_SIDE)
+            rc = es__fail(ES_ERR_LIMIT, "the picture is larger than %d pixels", ES_IMAGE_MAX_SIDE);
+        else if ((rc = encode_png(s, &crgb, &ca, &dim[2])) == ES_OK && keyed)
+            cache_put(md, n, dim, &crgb, &ca);
+        cairo_surface_destroy(s);
+    }
+    if (rc == ES_OK && (rc = crgb.err ? crgb.err : ca.err) == ES_OK) {
+        if (dim[2])
+            write_image(w, img + 1, dim[0], dim[1], "/DeviceGray", 0, &ca);
+        write_image(w, img, dim[0], dim[1], "/DeviceRGB", dim[2] ? img + 1 : 0, &crgb);
+        rc = w->out.err;
+    }
     es__pdf_sb_free(&crgb);
     es__pdf_sb_free(&ca);
     return rc;
@@ -153,25 +250,11 @@ static es_err write_jpeg(es__pdf_writer *w, const uint8_t *p, size_t n, long img
 
 es_err es__pdf_image_write(es__pdf_writer *w, const uint8_t *p, size_t n, long img)
 {
-    png_src src = {p, n, 0};
-    cairo_surface_t *s;
-    es_err rc;
-
     if (n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
         return write_jpeg(w, p, n, img);
     if (n < 8 || memcmp(p, "\x89PNG\r\n\x1a\n", 8) != 0)
         return es__fail(ES_ERR_UNSUPPORTED,
                         "the seal picture is neither PNG nor JPEG (SVG, GIF, BMP and OFD "
                         "pictures are not supported in PDF yet)");
-    s = cairo_image_surface_create_from_png_stream(png_read, &src);
-    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
-        rc = es__fail(ES_ERR_FORMAT, "cannot decode the PNG picture: %s",
-                      cairo_status_to_string(cairo_surface_status(s)));
-    else if (cairo_image_surface_get_width(s) > ES_IMAGE_MAX_SIDE ||
-             cairo_image_surface_get_height(s) > ES_IMAGE_MAX_SIDE)
-        rc = es__fail(ES_ERR_LIMIT, "the picture is larger than %d pixels", ES_IMAGE_MAX_SIDE);
-    else
-        rc = write_png(w, s, img);
-    cairo_surface_destroy(s);
-    return rc;
+    return write_png(w, p, n, img);
 }

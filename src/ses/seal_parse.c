@@ -203,6 +203,7 @@ es_err es__seal_parse_at(const uint8_t *p, size_t off, size_t end, es_seal **out
         return rc;
     if ((s = calloc(1, sizeof(*s))) == NULL)
         return es__fail(ES_ERR_NOMEM, "cannot allocate a seal");
+    atomic_init(&s->maker_ok, 0);
     s->version = l.version;
     s->header_version = l.header_version;
     s->trailing = end - ES__TLV_END(l.all);

@@ -2,6 +2,7 @@
 #ifndef ESEAL_SES_LOCAL_H
 #define ESEAL_SES_LOCAL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -240,6 +241,9 @@ struct es_seal {
     int has_ts;
     es_buf ts;
     es_buf tbs; /* exactly the bytes the maker signed */
+    /* 1 once the maker signature has verified (never reset; the seal is immutable after
+     * parsing): signing with one seal from many threads verifies it once. */
+    atomic_int maker_ok;
 };
 
 struct es_signature {

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "eseal/crypto.h"
 #include "eseal_local.h"
 #include "ses/ses_local.h"
@@ -13,20 +15,30 @@ static es_err check_signer(const es_seal *s, const es_key *k, X509 *cert, es_tim
 {
     es_err rc;
     int found;
+    EVP_PKEY *pk;
     char who[512], how[256], why[512], at[ES_TIME_STRLEN], a[ES_TIME_STRLEN], b[ES_TIME_STRLEN];
 
     if (s->version != ES_SES_V4)
         return es__fail(ES_ERR_UNSUPPORTED, "eseal signs with v4 seals only; this seal is %s",
                         es__version_name(s->version));
-    if ((rc = es__seal_check_maker_sig(s)) != ES_OK) {
-        snprintf(why, sizeof(why), "%s", es_errdetail());
-        return rc == ES_ERR_NOMEM ? rc : es__fail(ES_ERR_SIGNATURE, "the seal is broken: %s", why);
+    if (!atomic_load_explicit(&s->maker_ok, memory_order_acquire)) {
+        if ((rc = es__seal_check_maker_sig(s)) != ES_OK) {
+            snprintf(why, sizeof(why), "%s", es_errdetail());
+            return rc == ES_ERR_NOMEM ? rc
+                                      : es__fail(ES_ERR_SIGNATURE, "the seal is broken: %s", why);
+        }
+        /* the seal is not const where it was allocated; only this flag is ever written */
+        atomic_store_explicit((atomic_int *)&s->maker_ok, 1, memory_order_release);
     }
     es__subject(cert, who, sizeof(who));
     if (!es_key_has_private(k))
         return es__fail(ES_ERR_ARG,
                         "the signer key is a public key: signing needs the private key");
-    if (es_key_match_cert(k, cert) != ES_OK)
+    /* the certificate's decoded key is cached in cert: comparing with it is cheap, and only a
+     * mismatch takes the full check (which gives the error) */
+    pk = X509_get0_pubkey(cert);
+    if ((pk == NULL || EVP_PKEY_eq(es_key_get0_pkey(k), pk) != 1) &&
+        es_key_match_cert(k, cert) != ES_OK)
         return es__fail(ES_ERR_KEY_MISMATCH,
                         "the signer key does not belong to the signer certificate (%s)", who);
     if ((rc = es__seal_lists_cert(s, cert, &found, how, sizeof(how))) != ES_OK)
@@ -91,16 +103,24 @@ end:
     return rc;
 }
 
-/* Read back what was written and verify its signature value. */
+/* Read back what was written: its skeleton must be a v4 SES_Signature (TLV walk only, no
+ * certificate parsing) and its signature value must verify over the TBS_Sign bytes it holds. */
 static es_err self_check(const es_buf *der, const es_key *k)
 {
     es_err rc;
-    es_signature *g = NULL;
+    es__sig_layout l;
+    const uint8_t *sig;
     char why[512];
 
-    if ((rc = es_signature_parse(der->data, der->len, &g)) == ES_OK)
-        rc = es_sm2_verify(k, NULL, 0, g->tbs.data, g->tbs.len, g->sig.data, g->sig.len);
-    es_signature_free(g);
+    if ((rc = es__sig_layout_read(der->data, der->len, &l)) == ES_OK) {
+        sig = der->data + ES__TLV_CONTENT(l.sig);
+        if (l.v1 || ES__TLV_END(l.all) != der->len || l.sig.tag != 0x03 || l.sig.len < 1 ||
+            sig[0] != 0)
+            rc = es__fail(ES_ERR_FORMAT, "not a strict v4 SES_Signature");
+        else
+            rc = es_sm2_verify(k, NULL, 0, der->data + l.tbs.off, ES__TLV_SIZE(l.tbs), sig + 1,
+                               l.sig.len - 1);
+    }
     if (rc != ES_OK) {
         snprintf(why, sizeof(why), "%s", es_errdetail());
         rc = es__fail(ES_ERR_INTERNAL, "the signature just made does not verify: %s", why);
