@@ -145,7 +145,7 @@ int main(void)
     es_key *key = NULL;
     X509 *cert = NULL;
     es_ofd_verify_opts vo = {0};
-    es_ofd_report *r = NULL;
+    es_doc_report *r = NULL;
     double t0, sm3_s, sign_s, verify_s, open_s;
     es_ofd *d = NULL;
     es_err rc;
@@ -186,8 +186,8 @@ int main(void)
     printf("ofd sign           %8.1f ms    (%.1f MB/s)\n", sign_s * 1e3,
            (double)in.len / 1e6 / sign_s);
     printf("ofd verify         %8.1f ms    (%.1f MB/s), status %s\n", verify_s * 1e3,
-           (double)out.len / 1e6 / verify_s, es_verdict_name(es_ofd_report_status(r)));
-    es_ofd_report_free(r);
+           (double)out.len / 1e6 / verify_s, es_verdict_name(es_doc_report_status(r)));
+    es_doc_report_free(r);
     es_buf_free(&in);
     es_buf_free(&out);
     es_seal_free(seal);

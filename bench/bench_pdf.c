@@ -125,7 +125,7 @@ int main(void)
 {
     fixture f = {0};
     es_buf pdf = {0}, signed_pdf = {0};
-    es_pdf_report *r = NULL;
+    es_doc_report *r = NULL;
     uint8_t md[ES_SM3_LEN];
     double t0, t_sm3, t_sign, t_verify;
     es_err rc;
@@ -157,10 +157,10 @@ int main(void)
     printf("pdf_mb %.1f\n", (double)pdf.len / 1e6);
     printf("sm3_mb_per_s %.1f\n", (double)pdf.len / 1e6 / t_sm3);
     printf("sign_s %.3f\n", t_sign);
-    printf("verify_s %.3f (%s)\n", t_verify, es_verdict_name(es_pdf_report_status(r)));
+    printf("verify_s %.3f (%s)\n", t_verify, es_verdict_name(es_doc_report_status(r)));
     printf("sign_mb_per_s %.1f\nverify_mb_per_s %.1f\n", (double)pdf.len / 1e6 / t_sign,
            (double)signed_pdf.len / 1e6 / t_verify);
-    es_pdf_report_free(r);
+    es_doc_report_free(r);
     sk_X509_free(vo.chain.trust);
     free(pdf.data);
     es_buf_free(&signed_pdf);

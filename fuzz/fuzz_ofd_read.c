@@ -44,7 +44,7 @@ static void init(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     es_ofd *d = NULL;
-    es_ofd_report *r = NULL;
+    es_doc_report *r = NULL;
     char *text = NULL;
 
     init();
@@ -56,10 +56,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         es_ofd_free(d);
     }
     if (es_ofd_verify(data, size, &opts, &r) == ES_OK) {
-        if (es_ofd_report_to_json(r, 0, &text) == ES_OK && text[0] != '{')
+        if (es_doc_report_to_json(r, 0, &text) == ES_OK && text[0] != '{')
             __builtin_trap();
         es_free(text);
-        es_ofd_report_free(r);
+        es_doc_report_free(r);
     }
     return 0;
 }

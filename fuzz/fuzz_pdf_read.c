@@ -44,7 +44,7 @@ static void init(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     es_pdf *d = NULL;
-    es_pdf_report *r = NULL;
+    es_doc_report *r = NULL;
     char *text = NULL;
 
     init();
@@ -58,9 +58,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     es_pdf_free(d);
     if (es_pdf_verify(data, size, &opts, &r) != ES_OK)
         __builtin_trap(); /* with an anchor given, only running out of memory may fail */
-    if (es_pdf_report_to_json(r, 0, &text) != ES_OK)
+    if (es_doc_report_to_json(r, 0, &text) != ES_OK)
         __builtin_trap();
     es_free(text);
-    es_pdf_report_free(r);
+    es_doc_report_free(r);
     return 0;
 }

@@ -106,15 +106,15 @@ static srv_code verify_ofd(const uint8_t *p, size_t n, const es_verify_opts *vo,
                            int *valid, srv_error *err)
 {
     es_ofd_verify_opts o = {0};
-    es_ofd_report *r = NULL;
+    es_doc_report *r = NULL;
     es_err rc;
 
     o.chain = *vo;
     if ((rc = es_ofd_verify(p, n, &o, &r)) == ES_OK) {
-        *valid = es_ofd_report_status(r) == ES_VALID;
-        rc = es_ofd_report_to_json(r, 0, json);
+        *valid = es_doc_report_status(r) == ES_VALID;
+        rc = es_doc_report_to_json(r, 0, json);
     }
-    es_ofd_report_free(r);
+    es_doc_report_free(r);
     return srv_from_es(err, rc, "verify");
 }
 

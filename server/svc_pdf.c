@@ -27,14 +27,14 @@ srv_code svc_pdf_verify(const es_buf *in, const es_verify_opts *vo, char **json,
                         srv_error *err)
 {
     es_pdf_verify_opts o = {0};
-    es_pdf_report *r = NULL;
+    es_doc_report *r = NULL;
     es_err rc;
 
     o.chain = *vo;
     if ((rc = es_pdf_verify(in->data, in->len, &o, &r)) == ES_OK) {
-        *valid = es_pdf_report_status(r) == ES_VALID;
-        rc = es_pdf_report_to_json(r, 0, json);
+        *valid = es_doc_report_status(r) == ES_VALID;
+        rc = es_doc_report_to_json(r, 0, json);
     }
-    es_pdf_report_free(r);
+    es_doc_report_free(r);
     return srv_from_es(err, rc, "verify");
 }

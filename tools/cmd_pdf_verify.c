@@ -22,11 +22,11 @@ static const cli_spec spec = {
     "Exit status: 0 valid, 1 invalid or indeterminate, 2 could not run.",
     opts};
 
-static int print_report(const es_pdf_report *r, int json)
+static int print_report(const es_doc_report *r, int json)
 {
     char *text = NULL;
-    es_err rc = json ? es_pdf_report_to_json(r, ES_REPORT_JSON_PRETTY, &text)
-                     : es_pdf_report_to_text(r, &text);
+    es_err rc = json ? es_doc_report_to_json(r, ES_REPORT_JSON_PRETTY, &text)
+                     : es_doc_report_to_text(r, &text);
 
     if (rc != ES_OK)
         return cli_fail(&spec, rc, "cannot print the report");
@@ -40,7 +40,7 @@ int cmd_pdf_verify(int argc, char **argv)
     cli_args a;
     es_pdf_verify_opts o = {0};
     es_buf in = {0};
-    es_pdf_report *r = NULL;
+    es_doc_report *r = NULL;
     es_err rc;
     int st = cli_parse(&spec, argc, argv, &a);
 
@@ -59,9 +59,9 @@ int cmd_pdf_verify(int argc, char **argv)
         goto end;
     }
     if ((st = print_report(r, cli_has(&a, "json"))) == CLI_OK)
-        st = es_pdf_report_status(r) == ES_VALID ? CLI_OK : CLI_INVALID;
+        st = es_doc_report_status(r) == ES_VALID ? CLI_OK : CLI_INVALID;
 end:
-    es_pdf_report_free(r);
+    es_doc_report_free(r);
     es_buf_free(&in);
     cli_free_verify_opts(&o.chain);
     return st;

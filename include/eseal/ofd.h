@@ -147,35 +147,14 @@ typedef struct es_ofd_verify_opts {
 } es_ofd_verify_opts;
 
 /*
- * A document report: one es_report for the package ("ofd.package", "ofd.signatures",
- * "ofd.coverage") and one per signature, shaped like es_signature_verify's with the checks
- * "ofd.references", "ofd.seal_file" and "ofd.stamp_annot" added (docs/ofd.md).
+ * Verify every signature of the package into a document report (eseal/report.h): one es_report
+ * for the package ("ofd.package", "ofd.signatures", "ofd.coverage") and one per signature, in
+ * Signatures.xml order, shaped like es_signature_verify's with the checks "ofd.references",
+ * "ofd.seal_file" and "ofd.stamp_annot" added (docs/ofd.md). A package that cannot be opened is
+ * not an error here: the "ofd.package" check fails with the reason (including limit refusals).
+ * Returns an error only when the verification could not run (no trust anchor, no memory).
  */
-typedef struct es_ofd_report es_ofd_report;
-
-/*
- * Verify every signature of the package. A package that cannot be opened is not an error here:
- * the report's "ofd.package" check fails with the reason (including limit refusals). Returns an
- * error only when the verification could not run (no trust anchor, no memory).
- */
-es_err es_ofd_verify(const uint8_t *p, size_t n, const es_ofd_verify_opts *o, es_ofd_report **out);
-void es_ofd_report_free(es_ofd_report *r);
-
-/* Invalid if any report has a failed check, else indeterminate if any is, else valid. */
-es_verdict es_ofd_report_status(const es_ofd_report *r);
-/* The package-level report (borrowed). */
-const es_report *es_ofd_report_document(const es_ofd_report *r);
-size_t es_ofd_report_nsignatures(const es_ofd_report *r);
-/* The i-th signature's report (borrowed), in Signatures.xml order; NULL out of range. */
-const es_report *es_ofd_report_signature(const es_ofd_report *r, size_t i);
-
-/*
- * {"status": ..., "document": {report}, "signatures": [{report}, ...]} where each report is
- * es_report_to_json's object. flags as es_report_to_json. Free *out with es_free.
- */
-es_err es_ofd_report_to_json(const es_ofd_report *r, unsigned flags, char **out);
-/* Terminal-safe text: the status, the document checks, then each signature's report. */
-es_err es_ofd_report_to_text(const es_ofd_report *r, char **out);
+es_err es_ofd_verify(const uint8_t *p, size_t n, const es_ofd_verify_opts *o, es_doc_report **out);
 
 #ifdef __cplusplus
 }

@@ -139,28 +139,14 @@ typedef struct es_pdf_verify_opts {
 } es_pdf_verify_opts;
 
 /*
- * A document report: one es_report for the file ("pdf.read", "pdf.signatures") and one per
- * signature shaped like es_signature_verify's, with "pdf.byte_range", "pdf.coverage" and
- * "pdf.modifications" added (docs/pdf.md).
- */
-typedef struct es_pdf_report es_pdf_report;
-
-/*
- * Verify every signature. A file that cannot be read is not an error here: the "pdf.read"
- * check fails. Returns an error only when the verification could not run (no trust anchor, no
+ * Verify every signature into a document report (eseal/report.h): one es_report for the file
+ * ("pdf.read", "pdf.signatures") and one per signature shaped like es_signature_verify's, with
+ * "pdf.byte_range", "pdf.coverage" and "pdf.modifications" added (docs/pdf.md). A file that
+ * cannot be read is not an error here: the "pdf.read" check fails; a file without signatures is
+ * indeterminate. Returns an error only when the verification could not run (no trust anchor, no
  * memory).
  */
-es_err es_pdf_verify(const uint8_t *p, size_t n, const es_pdf_verify_opts *o, es_pdf_report **out);
-void es_pdf_report_free(es_pdf_report *r);
-/* Invalid if any report has a failed check, else indeterminate if any is, else valid; a file
- * without signatures is indeterminate. */
-es_verdict es_pdf_report_status(const es_pdf_report *r);
-const es_report *es_pdf_report_document(const es_pdf_report *r);
-size_t es_pdf_report_nsignatures(const es_pdf_report *r);
-const es_report *es_pdf_report_signature(const es_pdf_report *r, size_t i);
-/* {"status", "document": {report}, "signatures": [{report}...]}; free with es_free. */
-es_err es_pdf_report_to_json(const es_pdf_report *r, unsigned flags, char **out);
-es_err es_pdf_report_to_text(const es_pdf_report *r, char **out);
+es_err es_pdf_verify(const uint8_t *p, size_t n, const es_pdf_verify_opts *o, es_doc_report **out);
 
 #ifdef __cplusplus
 }

@@ -99,6 +99,30 @@ es_err es_report_to_json(const es_report *r, unsigned flags, char **out);
  */
 es_err es_report_to_text(const es_report *r, char **out);
 
+/* ---- Document reports (es_ofd_verify, es_pdf_verify) ---- */
+
+/*
+ * A signed document's verification: one report for the file itself (reading, the list of
+ * signatures, what they cover) and one per signature, in the document's order.
+ */
+typedef struct es_doc_report es_doc_report;
+
+void es_doc_report_free(es_doc_report *r);
+/* Invalid if any report has a failed check, else indeterminate if any is, else valid. */
+es_verdict es_doc_report_status(const es_doc_report *r);
+/* The file-level report (borrowed). */
+const es_report *es_doc_report_document(const es_doc_report *r);
+size_t es_doc_report_nsignatures(const es_doc_report *r);
+/* The i-th signature's report (borrowed); NULL out of range. */
+const es_report *es_doc_report_signature(const es_doc_report *r, size_t i);
+/*
+ * {"status": ..., "document": {report}, "signatures": [{report}, ...]} where each report is
+ * es_report_to_json's object. flags as es_report_to_json. Free *out with es_free.
+ */
+es_err es_doc_report_to_json(const es_doc_report *r, unsigned flags, char **out);
+/* Terminal-safe text: the status, the document checks, then each signature's report. */
+es_err es_doc_report_to_text(const es_doc_report *r, char **out);
+
 #ifdef __cplusplus
 }
 #endif

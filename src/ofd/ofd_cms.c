@@ -358,7 +358,7 @@ es_err es__ofd_chain_check(es_report *r, const char *name, X509 *cert, const es_
 {
     es_err rc;
     es_cert_report *cr = NULL;
-    es__ofd_sb t = {0};
+    es__sb t = {0};
     es_verdict v;
 
     if ((rc = es_cert_verify(cert, vo, &cr)) != ES_OK)
@@ -366,8 +366,8 @@ es_err es__ofd_chain_check(es_report *r, const char *name, X509 *cert, const es_
     v = es_cert_report_verdict(cr);
     for (size_t i = 0; i < es_cert_report_nproblems(cr); i++) {
         const es_cert_problem *p = es_cert_report_problem(cr, i);
-        es__ofd_sb_printf(&t, "%sdepth %d (%.300s): %.300s", i ? "; " : "", p->depth, p->subject,
-                          p->message);
+        es__sb_printf(&t, "%sdepth %d (%.300s): %.300s", i ? "; " : "", p->depth, p->subject,
+                      p->message);
     }
     if (t.err != ES_OK)
         rc = t.err;
@@ -377,7 +377,7 @@ es_err es__ofd_chain_check(es_report *r, const char *name, X509 *cert, const es_
         rc = es_report_add_indeterminate(r, name, "%s", t.p ? t.p : "");
     else
         rc = es_report_add(r, name, ES_CHECK_FAILED, "%s", t.p ? t.p : "");
-    es__ofd_sb_free(&t);
+    es__sb_free(&t);
     es_cert_report_free(cr);
     return rc;
 }

@@ -8,6 +8,7 @@
 #include <libxml/tree.h>
 
 #include "eseal/ofd.h"
+#include "util/sb.h"
 
 /* One zip entry, read in full. name has no leading '/'; zindex is its index in the zip. */
 typedef struct es__ofd_entry {
@@ -115,21 +116,11 @@ void es__ofd_sig_release(es__ofd_sig *s);
 
 /* ---- text (ofd_text.c) ---- */
 
-/* A growing string with a hard limit; the first error sticks in err. */
-typedef struct es__ofd_sb {
-    char *p;
-    size_t len, cap;
-    es_err err;
-} es__ofd_sb;
-void es__ofd_sb_add(es__ofd_sb *s, const void *p, size_t n);
-/* Append a string literal (its length computed by the compiler). */
-#define ES__OFD_LIT(s, lit) es__ofd_sb_add((s), (lit), sizeof(lit) - 1)
-void es__ofd_sb_printf(es__ofd_sb *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append text escaped for an XML attribute or element. */
-void es__ofd_sb_xml(es__ofd_sb *s, const char *text);
+void es__ofd_sb_xml(es__sb *s, const char *text);
 /* Append a length in mm ("12.5", at most 3 decimals). */
-void es__ofd_sb_mm(es__ofd_sb *s, double mm);
-void es__ofd_sb_free(es__ofd_sb *s);
+void es__ofd_sb_mm(es__sb *s, double mm);
+void es__sb_free(es__sb *s);
 /* base64 of SM3(p) into out (45 bytes with NUL). */
 es_err es__ofd_sm3_b64(const void *p, size_t n, char out[45]);
 /* The qualified name prefix:local (or local) of an element named like n. */

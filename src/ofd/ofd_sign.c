@@ -25,7 +25,7 @@ typedef struct sign_ctx {
     size_t nstamps;
     es_buf ofd_xml;  /* the edited OFD.xml, empty when it does not change */
     es_buf sigs_xml; /* the new Signatures.xml */
-    es__ofd_sb sig;  /* the new Signature.xml */
+    es__sb sig;      /* the new Signature.xml */
     es_buf value;    /* SignedValue.dat */
 } sign_ctx;
 
@@ -107,7 +107,7 @@ static es_err edit_ofd_xml(sign_ctx *c)
 {
     es_err rc;
     char body[128], sigs[128];
-    es__ofd_sb t = {0};
+    es__sb t = {0};
     const es__ofd_entry *e = es__ofd_find(c->d, "OFD.xml");
 
     if (c->d->sigs_loc != NULL)
@@ -115,21 +115,21 @@ static es_err edit_ofd_xml(sign_ctx *c)
     if ((rc = entry_qname(c->d, "OFD.xml", "DocBody", body, sizeof(body))) != ES_OK ||
         (rc = entry_qname(c->d, "OFD.xml", "Signatures", sigs, sizeof(sigs))) != ES_OK)
         return rc;
-    es__ofd_sb_printf(&t, "<%s>/", sigs);
+    es__sb_printf(&t, "<%s>/", sigs);
     es__ofd_sb_xml(&t, c->sigs_path);
-    es__ofd_sb_printf(&t, "</%s>", sigs);
+    es__sb_printf(&t, "</%s>", sigs);
     rc = t.err == ES_OK ? es__ofd_insert_before_close(&e->data, body, t.p, &c->ofd_xml) : t.err;
-    es__ofd_sb_free(&t);
+    es__sb_free(&t);
     return rc;
 }
 
 /* The Signature element for Signatures.xml, with its qualified names from prefix q. */
-static void signature_element(const sign_ctx *c, es__ofd_sb *t, const char *sig_q)
+static void signature_element(const sign_ctx *c, es__sb *t, const char *sig_q)
 {
-    es__ofd_sb_printf(t, "<%s ID=\"%ld\" Type=\"%s\" BaseLoc=\"/", sig_q, c->sig_id,
-                      c->o->kind == ES_OFD_DIGITAL ? "Sign" : "Seal");
+    es__sb_printf(t, "<%s ID=\"%ld\" Type=\"%s\" BaseLoc=\"/", sig_q, c->sig_id,
+                  c->o->kind == ES_OFD_DIGITAL ? "Sign" : "Seal");
     es__ofd_sb_xml(t, c->xml_path);
-    ES__OFD_LIT(t, "\"/>");
+    ES__SB_LIT(t, "\"/>");
 }
 
 /* Signatures.xml: a new file, or the old one with the new Signature inserted and MaxSignId
@@ -139,17 +139,17 @@ static es_err edit_signatures(sign_ctx *c)
     es_err rc = ES_OK;
     const es__ofd_entry *e = es__ofd_find(c->d, c->sigs_path);
     char root[128], sig[128], max[128], id[32];
-    es__ofd_sb t = {0};
+    es__sb t = {0};
     es_buf mid = {0};
 
     snprintf(id, sizeof(id), "%ld", c->sig_id + (long)c->nstamps);
     if (e == NULL) {
-        es__ofd_sb_printf(&t, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Signatures "
-                              "xmlns:ofd=\"");
+        es__sb_printf(&t, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Signatures "
+                          "xmlns:ofd=\"");
         es__ofd_sb_xml(&t, c->d->ns_uri[0] ? c->d->ns_uri : DEFAULT_NS);
-        es__ofd_sb_printf(&t, "\"><ofd:MaxSignId>%s</ofd:MaxSignId>", id);
+        es__sb_printf(&t, "\"><ofd:MaxSignId>%s</ofd:MaxSignId>", id);
         signature_element(c, &t, "ofd:Signature");
-        es__ofd_sb_printf(&t, "</ofd:Signatures>");
+        es__sb_printf(&t, "</ofd:Signatures>");
         if ((rc = t.err) == ES_OK)
             rc = es_buf_set(&c->sigs_xml, t.p, t.len);
         goto end;
@@ -161,14 +161,14 @@ static es_err edit_signatures(sign_ctx *c)
     rc = es__ofd_replace_text(&e->data, max, id, &mid);
     signature_element(c, &t, sig);
     if (rc == ES_ERR_NOT_FOUND)
-        es__ofd_sb_printf(&t, "<%s>%s</%s>", max, id, max);
+        es__sb_printf(&t, "<%s>%s</%s>", max, id, max);
     if (rc != ES_OK && rc != ES_ERR_NOT_FOUND)
         goto end;
     rc = t.err != ES_OK
              ? t.err
              : es__ofd_insert_before_close(rc == ES_OK ? &mid : &e->data, root, t.p, &c->sigs_xml);
 end:
-    es__ofd_sb_free(&t);
+    es__sb_free(&t);
     es_buf_free(&mid);
     return rc;
 }
@@ -241,15 +241,15 @@ static es_err place_stamps(sign_ctx *c)
     return rc;
 }
 
-static void write_box(es__ofd_sb *t, const char *attr, const double b[4])
+static void write_box(es__sb *t, const char *attr, const double b[4])
 {
-    es__ofd_sb_printf(t, " %s=\"", attr);
+    es__sb_printf(t, " %s=\"", attr);
     for (int i = 0; i < 4; i++) {
         if (i > 0)
-            ES__OFD_LIT(t, " ");
+            ES__SB_LIT(t, " ");
         es__ofd_sb_mm(t, b[i]);
     }
-    ES__OFD_LIT(t, "\"");
+    ES__SB_LIT(t, "\"");
 }
 
 /* One Reference with the SM3 of the bytes the entry will have in the output. */
@@ -258,9 +258,9 @@ static es_err write_ref(sign_ctx *c, const char *name, const uint8_t *p, size_t 
     char b64[45];
     es_err rc = es__ofd_sm3_b64(p, n, b64);
 
-    ES__OFD_LIT(&c->sig, "<ofd:Reference FileRef=\"/");
+    ES__SB_LIT(&c->sig, "<ofd:Reference FileRef=\"/");
     es__ofd_sb_xml(&c->sig, name);
-    es__ofd_sb_printf(&c->sig, "\"><ofd:CheckValue>%s</ofd:CheckValue></ofd:Reference>", b64);
+    es__sb_printf(&c->sig, "\"><ofd:CheckValue>%s</ofd:CheckValue></ofd:Reference>", b64);
     return rc;
 }
 
@@ -270,7 +270,7 @@ static es_err write_refs(sign_ctx *c)
     es_err rc = ES_OK;
     int sigs_seen = 0;
 
-    ES__OFD_LIT(&c->sig, "<ofd:References CheckMethod=\"1.2.156.10197.1.401\">");
+    ES__SB_LIT(&c->sig, "<ofd:References CheckMethod=\"1.2.156.10197.1.401\">");
     for (size_t i = 0; i < c->d->ne && rc == ES_OK; i++) {
         const es__ofd_entry *e = &c->d->e[i];
         if (e->is_dir)
@@ -287,7 +287,7 @@ static es_err write_refs(sign_ctx *c)
     }
     if (rc == ES_OK && c->o->close && !sigs_seen)
         rc = write_ref(c, c->sigs_path, c->sigs_xml.data, c->sigs_xml.len);
-    ES__OFD_LIT(&c->sig, "</ofd:References>");
+    ES__SB_LIT(&c->sig, "</ofd:References>");
     return rc;
 }
 
@@ -296,36 +296,36 @@ static es_err write_signature_xml(sign_ctx *c)
 {
     es_err rc;
     char when[ES_TIME_STRLEN];
-    es__ofd_sb *t = &c->sig;
+    es__sb *t = &c->sig;
 
     if ((rc = es_time_format(c->t, when)) != ES_OK)
         return rc;
-    es__ofd_sb_printf(t, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Signature xmlns:ofd=\"");
+    es__sb_printf(t, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Signature xmlns:ofd=\"");
     es__ofd_sb_xml(t, c->d->ns_uri[0] ? c->d->ns_uri : DEFAULT_NS);
-    es__ofd_sb_printf(t,
-                      "\"><ofd:SignedInfo><ofd:Provider ProviderName=\"eseal\" Company=\"eseal\" "
-                      "Version=\"%s\"/><ofd:SignatureMethod>1.2.156.10197.1.501"
-                      "</ofd:SignatureMethod><ofd:SignatureDateTime>%s</ofd:SignatureDateTime>",
-                      ESEAL_VERSION, when);
+    es__sb_printf(t,
+                  "\"><ofd:SignedInfo><ofd:Provider ProviderName=\"eseal\" Company=\"eseal\" "
+                  "Version=\"%s\"/><ofd:SignatureMethod>1.2.156.10197.1.501"
+                  "</ofd:SignatureMethod><ofd:SignatureDateTime>%s</ofd:SignatureDateTime>",
+                  ESEAL_VERSION, when);
     if ((rc = write_refs(c)) != ES_OK)
         return rc;
     for (size_t i = 0; i < c->nstamps; i++) {
-        es__ofd_sb_printf(t, "<ofd:StampAnnot ID=\"%ld\" PageRef=\"", c->sig_id + 1 + (long)i);
+        es__sb_printf(t, "<ofd:StampAnnot ID=\"%ld\" PageRef=\"", c->sig_id + 1 + (long)i);
         es__ofd_sb_xml(t, c->stamps[i].page_ref);
-        ES__OFD_LIT(t, "\"");
+        ES__SB_LIT(t, "\"");
         write_box(t, "Boundary", c->stamps[i].boundary);
         if (c->stamps[i].has_clip)
             write_box(t, "Clip", c->stamps[i].clip);
-        ES__OFD_LIT(t, "/>");
+        ES__SB_LIT(t, "/>");
     }
     if (c->o->kind != ES_OFD_DIGITAL) {
-        ES__OFD_LIT(t, "<ofd:Seal><ofd:BaseLoc>/");
+        ES__SB_LIT(t, "<ofd:Seal><ofd:BaseLoc>/");
         es__ofd_sb_xml(t, c->seal_path);
-        ES__OFD_LIT(t, "</ofd:BaseLoc></ofd:Seal>");
+        ES__SB_LIT(t, "</ofd:BaseLoc></ofd:Seal>");
     }
-    ES__OFD_LIT(t, "</ofd:SignedInfo><ofd:SignedValue>/");
+    ES__SB_LIT(t, "</ofd:SignedInfo><ofd:SignedValue>/");
     es__ofd_sb_xml(t, c->value_path);
-    ES__OFD_LIT(t, "</ofd:SignedValue></ofd:Signature>");
+    ES__SB_LIT(t, "</ofd:SignedValue></ofd:Signature>");
     return t->err;
 }
 
@@ -390,7 +390,7 @@ end:
     es_buf_free(&c.ofd_xml);
     es_buf_free(&c.sigs_xml);
     es_buf_free(&c.value);
-    es__ofd_sb_free(&c.sig);
+    es__sb_free(&c.sig);
     es_ofd_free(d);
     return rc;
 }

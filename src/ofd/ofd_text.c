@@ -1,4 +1,4 @@
-/* Text for OFD XML: a bounded string builder, escaping, and edits that keep every other byte. */
+/* Text for OFD XML: escaping, lengths in mm, and edits that keep every other byte. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,75 +10,29 @@
 #include "eseal_local.h"
 #include "ofd/ofd_local.h"
 
-#define SB_MAX (64u << 20) /* the largest XML eseal writes (Signature.xml of a huge package) */
-
-void es__ofd_sb_add(es__ofd_sb *s, const void *p, size_t n)
-{
-    size_t cap;
-    char *np;
-
-    if (s->err != ES_OK)
-        return;
-    if (n > SB_MAX - s->len - 1) {
-        s->err = es__fail(ES_ERR_LIMIT, "XML text exceeds %u bytes", SB_MAX);
-        return;
-    }
-    if (s->len + n + 1 > s->cap) {
-        cap = s->cap ? s->cap : 256;
-        while (cap < s->len + n + 1)
-            cap *= 2;
-        if ((np = realloc(s->p, cap)) == NULL) {
-            s->err = es__fail(ES_ERR_NOMEM, "out of memory");
-            return;
-        }
-        s->p = np;
-        s->cap = cap;
-    }
-    memcpy(s->p + s->len, p, n);
-    s->len += n;
-    s->p[s->len] = '\0';
-}
-
-void es__ofd_sb_printf(es__ofd_sb *s, const char *fmt, ...)
-{
-    char tmp[1024];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof(tmp)) {
-        if (s->err == ES_OK)
-            s->err = es__fail(ES_ERR_INTERNAL, "text piece too long");
-        return;
-    }
-    es__ofd_sb_add(s, tmp, (size_t)n);
-}
-
-void es__ofd_sb_xml(es__ofd_sb *s, const char *text)
+void es__ofd_sb_xml(es__sb *s, const char *text)
 {
     for (const char *c = text; *c; c++) {
         switch (*c) {
         case '&':
-            es__ofd_sb_add(s, "&amp;", 5);
+            es__sb_add(s, "&amp;", 5);
             break;
         case '<':
-            es__ofd_sb_add(s, "&lt;", 4);
+            es__sb_add(s, "&lt;", 4);
             break;
         case '>':
-            es__ofd_sb_add(s, "&gt;", 4);
+            es__sb_add(s, "&gt;", 4);
             break;
         case '"':
-            es__ofd_sb_add(s, "&quot;", 6);
+            es__sb_add(s, "&quot;", 6);
             break;
         default:
-            es__ofd_sb_add(s, c, 1);
+            es__sb_add(s, c, 1);
         }
     }
 }
 
-void es__ofd_sb_mm(es__ofd_sb *s, double mm)
+void es__ofd_sb_mm(es__sb *s, double mm)
 {
     char t[64];
     size_t n;
@@ -91,14 +45,7 @@ void es__ofd_sb_mm(es__ofd_sb *s, double mm)
         n--;
     if (n == 2 && t[0] == '-' && t[1] == '0')
         n = 1, t[0] = '0';
-    es__ofd_sb_add(s, t, n);
-}
-
-void es__ofd_sb_free(es__ofd_sb *s)
-{
-    free(s->p);
-    s->p = NULL;
-    s->len = s->cap = 0;
+    es__sb_add(s, t, n);
 }
 
 es_err es__ofd_sm3_b64(const void *p, size_t n, char out[45])
@@ -164,14 +111,14 @@ static long empty_root_end(const es_buf *in, const char *qname)
 static es_err splice(const es_buf *in, size_t at, size_t skip, const char *a, const char *b,
                      es_buf *out)
 {
-    es__ofd_sb s = {0};
+    es__sb s = {0};
 
-    es__ofd_sb_add(&s, in->data, at);
-    es__ofd_sb_add(&s, a, strlen(a));
-    es__ofd_sb_add(&s, b, strlen(b));
-    es__ofd_sb_add(&s, in->data + skip, in->len - skip);
+    es__sb_add(&s, in->data, at);
+    es__sb_add(&s, a, strlen(a));
+    es__sb_add(&s, b, strlen(b));
+    es__sb_add(&s, in->data + skip, in->len - skip);
     if (s.err != ES_OK) {
-        es__ofd_sb_free(&s);
+        es__sb_free(&s);
         return s.err;
     }
     out->data = (uint8_t *)s.p;
@@ -192,12 +139,12 @@ es_err es__ofd_insert_before_close(const es_buf *in, const char *qname, const ch
     snprintf(close, sizeof(close), "</%s>", qname);
     /* "<x a='1'/>" becomes "<x a='1'>text</x>": skip the "/>" and write ">" again */
     {
-        es__ofd_sb t = {0};
+        es__sb t = {0};
         es_err rc;
-        es__ofd_sb_add(&t, ">", 1);
-        es__ofd_sb_add(&t, text, strlen(text));
+        es__sb_add(&t, ">", 1);
+        es__sb_add(&t, text, strlen(text));
         rc = t.err == ES_OK ? splice(in, (size_t)at, (size_t)at + 2, t.p, close, out) : t.err;
-        es__ofd_sb_free(&t);
+        es__sb_free(&t);
         return rc;
     }
 }

@@ -8,7 +8,7 @@
 #include "eseal/crypto.h"
 #include "eseal_local.h"
 #include "ofd/ofd_local.h"
-#include "ofd/ofd_report_local.h"
+#include "ses/doc_report_local.h"
 
 /* Every CheckMethod spelling seen for SM3; an absent one is taken as SM3 (all known writers). */
 static int is_sm3(const char *m)
@@ -25,7 +25,7 @@ static int is_sm3(const char *m)
 /* ofd.references: every Reference's CheckValue against SM3 of the entry's bytes. */
 static es_err refs_check(const es_ofd *d, const es__ofd_sig *s, es_report *r)
 {
-    es__ofd_sb bad = {0};
+    es__sb bad = {0};
     size_t nbad = 0;
     es_err rc = ES_OK;
     char b64[45];
@@ -45,7 +45,7 @@ static es_err refs_check(const es_ofd *d, const es__ofd_sig *s, es_report *r)
                  strcmp(b64, f->value) != 0)
             why = "changed";
         if (why != NULL && nbad++ < 20)
-            es__ofd_sb_printf(&bad, "%s%.200s %s", nbad > 1 ? "; " : "", f->raw, why);
+            es__sb_printf(&bad, "%s%.200s %s", nbad > 1 ? "; " : "", f->raw, why);
     }
     if (rc == ES_OK && (rc = bad.err) == ES_OK) {
         if (nbad == 0)
@@ -56,7 +56,7 @@ static es_err refs_check(const es_ofd *d, const es__ofd_sig *s, es_report *r)
                 es_report_add(r, "ofd.references", ES_CHECK_FAILED, "%zu of %zu do not match: %s%s",
                               nbad, s->nrefs, bad.p, nbad > 20 ? "; ..." : "");
     }
-    es__ofd_sb_free(&bad);
+    es__sb_free(&bad);
     return rc;
 }
 
@@ -111,7 +111,7 @@ static const char *stamp_problem(const es_ofd *d, const es_ofd_stamp *t)
 static es_err stamp_check(const es_ofd *d, const es__ofd_sig *s, int digital, es_report *r)
 {
     const char *why;
-    es__ofd_sb pages = {0};
+    es__sb pages = {0};
     es_err rc;
 
     if (s->nstamps == 0)
@@ -120,18 +120,18 @@ static es_err stamp_check(const es_ofd *d, const es__ofd_sig *s, int digital, es
                                      : "no StampAnnot: the seal is not shown on a page");
     for (size_t i = 0; i < s->nstamps; i++) {
         if ((why = stamp_problem(d, &s->stamps[i])) != NULL) {
-            es__ofd_sb_free(&pages);
+            es__sb_free(&pages);
             return es_report_add(r, "ofd.stamp_annot", ES_CHECK_FAILED,
                                  "StampAnnot %.60s (PageRef \"%.60s\"): %s", s->stamps[i].id,
                                  s->stamps[i].page_ref, why);
         }
-        es__ofd_sb_printf(&pages, "%s%.60s", i ? ", " : "", s->stamps[i].page_ref);
+        es__sb_printf(&pages, "%s%.60s", i ? ", " : "", s->stamps[i].page_ref);
     }
     rc = pages.err != ES_OK
              ? pages.err
              : es_report_add(r, "ofd.stamp_annot", ES_CHECK_PASSED,
                              "%zu StampAnnot(s) on pages with ID %s", s->nstamps, pages.p);
-    es__ofd_sb_free(&pages);
+    es__sb_free(&pages);
     return rc;
 }
 
@@ -236,7 +236,7 @@ static int is_protected(const es_ofd *d, const char *name)
 /* ofd.coverage: entries added after the signatures (or never signed) are reported. */
 static es_err coverage_check(const es_ofd *d, es_report *r)
 {
-    es__ofd_sb t = {0};
+    es__sb t = {0};
     size_t n = 0;
     es_err rc;
 
@@ -244,7 +244,7 @@ static es_err coverage_check(const es_ofd *d, es_report *r)
         return es_report_add(r, "ofd.coverage", ES_CHECK_SKIPPED, "no signature");
     for (size_t i = 0; i < d->ne; i++)
         if (!d->e[i].is_dir && !is_protected(d, d->e[i].name) && n++ < 20)
-            es__ofd_sb_printf(&t, "%s/%.200s", n > 1 ? ", " : "", d->e[i].name);
+            es__sb_printf(&t, "%s/%.200s", n > 1 ? ", " : "", d->e[i].name);
     if ((rc = t.err) == ES_OK)
         rc = n == 0 ? es_report_add(r, "ofd.coverage", ES_CHECK_PASSED,
                                     "every entry is protected by a signature")
@@ -252,11 +252,11 @@ static es_err coverage_check(const es_ofd *d, es_report *r)
                                     "%zu entries no signature protects (added or changed after "
                                     "signing): %s%s",
                                     n, t.p, n > 20 ? ", ..." : "");
-    es__ofd_sb_free(&t);
+    es__sb_free(&t);
     return rc;
 }
 
-static es_err verify_doc(const es_ofd *d, const es_ofd_verify_opts *o, es_ofd_report *rep)
+static es_err verify_doc(const es_ofd *d, const es_ofd_verify_opts *o, es_doc_report *rep)
 {
     es_err rc;
 
@@ -277,20 +277,19 @@ static es_err verify_doc(const es_ofd *d, const es_ofd_verify_opts *o, es_ofd_re
     return rc == ES_OK ? coverage_check(d, rep->doc) : rc;
 }
 
-es_err es_ofd_verify(const uint8_t *p, size_t n, const es_ofd_verify_opts *o, es_ofd_report **out)
+es_err es_ofd_verify(const uint8_t *p, size_t n, const es_ofd_verify_opts *o, es_doc_report **out)
 {
     es_err rc;
     es_ofd *d = NULL;
-    es_ofd_report *rep = NULL;
+    es_doc_report *rep = NULL;
 
     assert((p != NULL || n == 0) && o != NULL && out != NULL);
     *out = NULL;
     if (o->chain.trust == NULL || sk_X509_num(o->chain.trust) == 0)
         return es__fail(ES_ERR_ARG, "no trust anchor given");
-    if ((rep = calloc(1, sizeof(*rep))) == NULL)
-        return es__fail(ES_ERR_NOMEM, "out of memory");
-    if ((rc = es_report_new(&rep->doc)) != ES_OK ||
-        (rc = es_report_set_info(rep->doc, "object", "ofd")) != ES_OK)
+    if ((rep = es__doc_report_new()) == NULL)
+        return ES_ERR_NOMEM;
+    if ((rc = es_report_set_info(rep->doc, "object", "ofd")) != ES_OK)
         goto end;
     rc = es_ofd_open(p, n, o->lim, &d);
     if (rc == ES_ERR_NOMEM)
@@ -303,7 +302,7 @@ es_err es_ofd_verify(const uint8_t *p, size_t n, const es_ofd_verify_opts *o, es
 end:
     es_ofd_free(d);
     if (rc != ES_OK)
-        es_ofd_report_free(rep);
+        es_doc_report_free(rep);
     else
         *out = rep;
     return rc;

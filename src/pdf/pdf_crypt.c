@@ -39,7 +39,7 @@ static size_t enc_len(es__pdf_cm m, size_t n)
 
 /* Encrypt p[0..n) for object id gen with method m and append it to out (raw bytes). */
 static void encrypt_to(const es__pdf_crypt *c, es__pdf_cm m, long id, int gen, const uint8_t *p,
-                       size_t n, es__pdf_sb *out)
+                       size_t n, es__sb *out)
 {
     uint8_t k[32], *buf = malloc(enc_len(m, n) + 16);
     size_t nk = object_key(c, m, id, gen, k);
@@ -61,7 +61,7 @@ static void encrypt_to(const es__pdf_crypt *c, es__pdf_cm m, long id, int gen, c
     if (!ok)
         out->err = out->err ? out->err : es__fail(ES_ERR_INTERNAL, "cannot encrypt an object");
     else
-        es__pdf_sb_add(out, buf, (size_t)l1);
+        es__sb_add(out, buf, (size_t)l1);
     EVP_CIPHER_CTX_free(x);
     OPENSSL_cleanse(k, sizeof(k));
     free(buf);
@@ -76,7 +76,7 @@ static int hexval(uint8_t ch)
 }
 
 /* A literal string at p[*i] == '(' decoded into s (ISO 32000 7.3.4.2); *i after its ')'. */
-static void literal(const uint8_t *p, size_t n, size_t *i, es__pdf_sb *s)
+static void literal(const uint8_t *p, size_t n, size_t *i, es__sb *s)
 {
     static const char esc[] = "nrtbf()\\", val[] = "\n\r\t\b\f()\\";
     int nest = 0;
@@ -108,13 +108,13 @@ static void literal(const uint8_t *p, size_t n, size_t *i, es__pdf_sb *s)
         } else {
             nest += ch == '(' ? 1 : ch == ')' ? -1 : 0;
         }
-        es__pdf_sb_add(s, &ch, 1);
+        es__sb_add(s, &ch, 1);
     }
     *i = j < n ? j + 1 : n;
 }
 
 /* A hex string at p[*i] == '<' decoded into s; *i after its '>'. */
-static void hexstr(const uint8_t *p, size_t n, size_t *i, es__pdf_sb *s)
+static void hexstr(const uint8_t *p, size_t n, size_t *i, es__sb *s)
 {
     size_t j = *i + 1;
     int hi = -1;
@@ -127,22 +127,22 @@ static void hexstr(const uint8_t *p, size_t n, size_t *i, es__pdf_sb *s)
             hi = v;
         } else {
             uint8_t b = (uint8_t)(hi << 4 | v);
-            es__pdf_sb_add(s, &b, 1);
+            es__sb_add(s, &b, 1);
             hi = -1;
         }
     }
     if (hi >= 0) {
         uint8_t b = (uint8_t)(hi << 4);
-        es__pdf_sb_add(s, &b, 1);
+        es__sb_add(s, &b, 1);
     }
     *i = j < n ? j + 1 : n;
 }
 
 /* Encrypt the string value at p[*i] into out as hex (or copy it when plain). */
 static void string(const es__pdf_crypt *c, long id, int gen, const uint8_t *p, size_t n, size_t *i,
-                   int plain, es__pdf_sb *out)
+                   int plain, es__sb *out)
 {
-    es__pdf_sb s = {0}, e = {0};
+    es__sb s = ES__PDF_SB_INIT, e = ES__PDF_SB_INIT;
     size_t start = *i;
 
     if (p[*i] == '(')
@@ -150,18 +150,18 @@ static void string(const es__pdf_crypt *c, long id, int gen, const uint8_t *p, s
     else
         hexstr(p, n, i, &s);
     if (plain || c->str == ES__PDF_CM_NONE) {
-        es__pdf_sb_add(out, p + start, *i - start);
+        es__sb_add(out, p + start, *i - start);
     } else {
-        encrypt_to(c, c->str, id, gen, s.p ? s.p : (const uint8_t *)"", s.len, &e);
-        es__pdf_sb_str(out, "<");
+        encrypt_to(c, c->str, id, gen, s.p ? (const uint8_t *)s.p : (const uint8_t *)"", s.len, &e);
+        es__sb_str(out, "<");
         for (size_t k = 0; k < e.len; k++)
-            es__pdf_sb_printf(out, "%02x", e.p[k]);
-        es__pdf_sb_str(out, ">");
+            es__sb_printf(out, "%02x", (uint8_t)e.p[k]);
+        es__sb_str(out, ">");
         if (e.err || s.err)
             out->err = out->err ? out->err : (e.err ? e.err : s.err);
     }
-    es__pdf_sb_free(&s);
-    es__pdf_sb_free(&e);
+    es__sb_free(&s);
+    es__sb_free(&e);
 }
 
 static int is_delim(uint8_t ch)
@@ -171,26 +171,26 @@ static int is_delim(uint8_t ch)
 
 /* The stream data after the keyword at p[*i]: its /Length bytes, encrypted; the rest copied. */
 static void stream_data(const es__pdf_crypt *c, long id, int gen, const uint8_t *p, size_t n,
-                        size_t i, size_t len, es__pdf_sb *out)
+                        size_t i, size_t len, es__sb *out)
 {
     i += 6;
     if (i < n && p[i] == '\r')
-        es__pdf_sb_add(out, p + i++, 1);
+        es__sb_add(out, p + i++, 1);
     if (i < n && p[i] == '\n')
-        es__pdf_sb_add(out, p + i++, 1);
+        es__sb_add(out, p + i++, 1);
     if (len > n - i) {
         out->err = out->err ? out->err : es__fail(ES_ERR_INTERNAL, "a stream shorter than /Length");
         return;
     }
     if (c->stm == ES__PDF_CM_NONE)
-        es__pdf_sb_add(out, p + i, len);
+        es__sb_add(out, p + i, len);
     else
         encrypt_to(c, c->stm, id, gen, p + i, len, out);
-    es__pdf_sb_add(out, p + i + len, n - i - len);
+    es__sb_add(out, p + i + len, n - i - len);
 }
 
 es_err es__pdf_crypt_object(const es__pdf_crypt *c, long id, int gen, const uint8_t *p, size_t n,
-                            int plain_contents, es__pdf_sb *out)
+                            int plain_contents, es__sb *out)
 {
     int depth = 0, plain_next = 0, length_next = 0;
     size_t len = 0, i = 0;
@@ -207,16 +207,16 @@ es_err es__pdf_crypt_object(const es__pdf_crypt *c, long id, int gen, const uint
             plain_next =
                 plain_contents && depth == 1 && j - i == 9 && !memcmp(p + i, "/Contents", 9);
             length_next = depth == 1 && j - i == 7 && !memcmp(p + i, "/Length", 7);
-            es__pdf_sb_add(out, p + i, j - i);
+            es__sb_add(out, p + i, j - i);
             i = j;
         } else if (length_next && ch >= '0' && ch <= '9') {
             for (len = 0; i < n && p[i] >= '0' && p[i] <= '9' && len < SIZE_MAX / 20; i++)
                 len = len * 10 + (p[i] - '0');
-            es__pdf_sb_printf(out, "%zu", enc_len(c->stm, len));
+            es__sb_printf(out, "%zu", enc_len(c->stm, len));
             length_next = 0;
         } else if (depth == 0 && n - i >= 7 && memcmp(p + i, "stream", 6) == 0 &&
                    (p[i + 6] == '\r' || p[i + 6] == '\n')) {
-            es__pdf_sb_str(out, "stream");
+            es__sb_str(out, "stream");
             stream_data(c, id, gen, p, n, i, len, out);
             break;
         } else {
@@ -225,7 +225,7 @@ es_err es__pdf_crypt_object(const es__pdf_crypt *c, long id, int gen, const uint
             depth += (ch == '[' || (two && ch == '<')) - (ch == ']' || (two && ch == '>'));
             if (!strchr(" \t\r\n\f", ch))
                 plain_next = length_next = 0;
-            es__pdf_sb_add(out, p + i, 1 + (size_t)two);
+            es__sb_add(out, p + i, 1 + (size_t)two);
             i += 1 + (size_t)two;
         }
     }

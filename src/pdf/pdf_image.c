@@ -27,7 +27,7 @@ static cairo_status_t png_read(void *c, unsigned char *out, unsigned int len)
 }
 
 /* PDF FlateDecode (ISO 32000 7.4.4): a zlib stream of the samples. */
-static void flate(es__pdf_sb *b, const uint8_t *p, size_t n)
+static void flate(es__sb *b, const uint8_t *p, size_t n)
 {
     uLongf len = compressBound((uLong)n);
     uint8_t *z = n < (64u << 20) ? malloc(len) : NULL;
@@ -36,29 +36,29 @@ static void flate(es__pdf_sb *b, const uint8_t *p, size_t n)
         if (b->err == ES_OK)
             b->err = es__fail(ES_ERR_NOMEM, "cannot compress the picture");
     } else {
-        es__pdf_sb_add(b, z, len);
+        es__sb_add(b, z, len);
     }
     free(z);
 }
 
 static void write_image(es__pdf_writer *w, long id, int wd, int ht, const char *cs, long smask,
-                        const es__pdf_sb *data)
+                        const es__sb *data)
 {
     es__pdf_w_begin(w, id);
-    es__pdf_sb_printf(&w->out,
-                      "<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s "
-                      "/BitsPerComponent 8 /Filter /FlateDecode /Length %zu",
-                      wd, ht, cs, data->len);
+    es__sb_printf(&w->out,
+                  "<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s "
+                  "/BitsPerComponent 8 /Filter /FlateDecode /Length %zu",
+                  wd, ht, cs, data->len);
     if (smask > 0)
-        es__pdf_sb_printf(&w->out, " /SMask %ld 0 R", smask);
-    es__pdf_sb_str(&w->out, " >>\nstream\n");
-    es__pdf_sb_add(&w->out, data->p, data->len);
-    es__pdf_sb_str(&w->out, "\nendstream");
+        es__sb_printf(&w->out, " /SMask %ld 0 R", smask);
+    es__sb_str(&w->out, " >>\nstream\n");
+    es__sb_add(&w->out, data->p, data->len);
+    es__sb_str(&w->out, "\nendstream");
     es__pdf_w_end(w);
 }
 
 /* Split cairo's premultiplied ARGB into RGB and alpha planes and compress both. */
-static es_err encode_png(cairo_surface_t *s, es__pdf_sb *crgb, es__pdf_sb *ca, int *alpha)
+static es_err encode_png(cairo_surface_t *s, es__sb *crgb, es__sb *ca, int *alpha)
 {
     int wd = cairo_image_surface_get_width(s), ht = cairo_image_surface_get_height(s);
     int stride = cairo_image_surface_get_stride(s);
@@ -117,8 +117,7 @@ static img_entry img_cache[IMG_CACHE_N];
 static unsigned long img_tick;
 static pthread_mutex_t img_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int cache_get(const uint8_t md[ES_SM3_LEN], size_t n, int dim[3], es__pdf_sb *crgb,
-                     es__pdf_sb *ca)
+static int cache_get(const uint8_t md[ES_SM3_LEN], size_t n, int dim[3], es__sb *crgb, es__sb *ca)
 {
     int hit = 0;
 
@@ -132,15 +131,15 @@ static int cache_get(const uint8_t md[ES_SM3_LEN], size_t n, int dim[3], es__pdf
         dim[0] = e->wd;
         dim[1] = e->ht;
         dim[2] = e->alpha;
-        es__pdf_sb_add(crgb, e->z, e->nrgb);
-        es__pdf_sb_add(ca, e->z + e->nrgb, e->na);
+        es__sb_add(crgb, e->z, e->nrgb);
+        es__sb_add(ca, e->z + e->nrgb, e->na);
     }
     pthread_mutex_unlock(&img_lock);
     return hit;
 }
 
-static void cache_put(const uint8_t md[ES_SM3_LEN], size_t n, const int dim[3],
-                      const es__pdf_sb *crgb, const es__pdf_sb *ca)
+static void cache_put(const uint8_t md[ES_SM3_LEN], size_t n, const int dim[3], const es__sb *crgb,
+                      const es__sb *ca)
 {
     uint8_t *z = crgb->len + ca->len <= IMG_CACHE_MAX ? malloc(crgb->len + ca->len + 1) : NULL;
     img_entry *e = &img_cache[0];
@@ -174,7 +173,7 @@ static es_err write_png(es__pdf_writer *w, const uint8_t *p, size_t n, long img)
     cairo_surface_t *s = NULL;
     uint8_t md[ES_SM3_LEN];
     int dim[3] = {0, 0, 0}, keyed = es_sm3(p, n, md) == ES_OK;
-    es__pdf_sb crgb = {0}, ca = {0};
+    es__sb crgb = ES__PDF_SB_INIT, ca = ES__PDF_SB_INIT;
     es_err rc = ES_OK;
 
     if (!keyed || !cache_get(md, n, dim, &crgb, &ca)) {
@@ -195,8 +194,8 @@ static es_err write_png(es__pdf_writer *w, const uint8_t *p, size_t n, long img)
         write_image(w, img, dim[0], dim[1], "/DeviceRGB", dim[2] ? img + 1 : 0, &crgb);
         rc = w->out.err;
     }
-    es__pdf_sb_free(&crgb);
-    es__pdf_sb_free(&ca);
+    es__sb_free(&crgb);
+    es__sb_free(&ca);
     return rc;
 }
 
@@ -230,20 +229,20 @@ static es_err write_jpeg(es__pdf_writer *w, const uint8_t *p, size_t n, long img
     if (!jpeg_info(p, n, &wd, &ht, &comps))
         return es__fail(ES_ERR_FORMAT, "the JPEG picture has no readable frame header");
     es__pdf_w_begin(w, img);
-    es__pdf_sb_printf(&w->out,
-                      "<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s "
-                      "/BitsPerComponent 8 /Filter /DCTDecode /Length %zu >>\nstream\n",
-                      wd, ht,
-                      comps == 1   ? "/DeviceGray"
-                      : comps == 3 ? "/DeviceRGB"
-                                   : "/DeviceCMYK",
-                      n);
-    es__pdf_sb_add(&w->out, p, n);
-    es__pdf_sb_str(&w->out, "\nendstream");
+    es__sb_printf(&w->out,
+                  "<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s "
+                  "/BitsPerComponent 8 /Filter /DCTDecode /Length %zu >>\nstream\n",
+                  wd, ht,
+                  comps == 1   ? "/DeviceGray"
+                  : comps == 3 ? "/DeviceRGB"
+                               : "/DeviceCMYK",
+                  n);
+    es__sb_add(&w->out, p, n);
+    es__sb_str(&w->out, "\nendstream");
     es__pdf_w_end(w);
     /* the number reserved for a soft mask stays a real (null) object: no gap in the update */
     es__pdf_w_begin(w, img + 1);
-    es__pdf_sb_str(&w->out, "null");
+    es__sb_str(&w->out, "null");
     es__pdf_w_end(w);
     return w->out.err;
 }

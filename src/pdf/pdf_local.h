@@ -1,4 +1,4 @@
-/* What the files of src/pdf/ share: the document model over qpdf, a byte builder, the writer. */
+/* What the files of src/pdf/ share: the document model over qpdf, PDF strings, the writer. */
 #ifndef ESEAL_PDF_LOCAL_H
 #define ESEAL_PDF_LOCAL_H
 
@@ -9,26 +9,19 @@
 
 #include "eseal/pdf.h"
 #include "eseal_local.h"
+#include "util/sb.h"
 
-/* ---- byte builder (pdf_sb.c) ---- */
+/* ---- bytes (util/sb.h; pdf_text.c) ---- */
 
-/* A growing byte string with a hard limit; the first error sticks in err. */
-typedef struct es__pdf_sb {
-    uint8_t *p;
-    size_t len, cap;
-    es_err err;
-} es__pdf_sb;
-
+/* PDF output is as large as its input and then some: builders start with this limit. */
 #define ES__PDF_SB_MAX ((size_t)ES_PDF_MAX_INPUT + (256u << 20))
+#define ES__PDF_SB_INIT                                                                            \
+    {                                                                                              \
+        .max = ES__PDF_SB_MAX                                                                      \
+    }
 
-void es__pdf_sb_add(es__pdf_sb *b, const void *p, size_t n);
-void es__pdf_sb_str(es__pdf_sb *b, const char *s);
-void es__pdf_sb_printf(es__pdf_sb *b, const char *fmt, ...) ES__PRINTF(2, 3);
-/* A PDF literal string (text with '(', ')' and '\' escaped); UTF-8 text becomes UTF-16BE. */
-void es__pdf_sb_text(es__pdf_sb *b, const char *utf8);
-/* Give up the bytes as a NUL-terminated C string (NULL on error; caller frees). */
-char *es__pdf_sb_cstr(es__pdf_sb *b);
-void es__pdf_sb_free(es__pdf_sb *b);
+/* A PDF literal string (text with '(', ')' and backslash escaped); UTF-8 text becomes UTF-16BE. */
+void es__pdf_sb_text(es__sb *b, const char *utf8);
 
 /* ---- the document (pdf_doc.c, pdf_fields.c) ---- */
 
@@ -88,9 +81,9 @@ typedef struct es__pdf_kv {
  * gets append (may be NULL) added at its end.
  */
 es_err es__pdf_ser(qpdf_data q, qpdf_oh oh, const es__pdf_kv *ov, size_t nov, const char *append,
-                   es__pdf_sb *b);
+                   es__sb *b);
 /* Serialise oh as a value: a reference "N G R" when it is indirect. */
-es_err es__pdf_ser_value(qpdf_data q, qpdf_oh oh, es__pdf_sb *b);
+es_err es__pdf_ser_value(qpdf_data q, qpdf_oh oh, es__sb *b);
 /* The raw (undecoded) data of a stream; caller frees *p with free(). */
 es_err es__pdf_stream_raw(qpdf_data q, qpdf_oh oh, unsigned char **p, size_t *n);
 
@@ -128,7 +121,7 @@ es_err es__pdf_crypt_init(qpdf_data q, const char *password, es__pdf_crypt *c);
  * top-level /Contents string is copied as it is (a signature dictionary, ISO 32000-2 7.6.2).
  */
 es_err es__pdf_crypt_object(const es__pdf_crypt *c, long id, int gen, const uint8_t *p, size_t n,
-                            int plain_contents, es__pdf_sb *out);
+                            int plain_contents, es__sb *out);
 
 /* ---- incremental writer (pdf_write.c) ---- */
 
@@ -140,7 +133,7 @@ typedef struct es__pdf_off {
 
 typedef struct es__pdf_writer {
     const es_pdf *d;
-    es__pdf_sb out;
+    es__sb out;
     es__pdf_off *objs;
     size_t nobjs, cap;
     long next_id;               /* the next free object number */

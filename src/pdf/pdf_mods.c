@@ -31,7 +31,7 @@ typedef struct mods {
     int *page;           /* 1-based page of a role, 0 when none */
     long n;
     int docmdp; /* P of a certification in the signed revision, 0 when none */
-    es__pdf_sb list;
+    es__sb list;
     int nchanges;
 } mods;
 
@@ -39,12 +39,12 @@ static void change(mods *m, const char *what, int page, long id)
 {
     if (m->nchanges++ >= MAX_CHANGES_LISTED)
         return;
-    es__pdf_sb_str(&m->list, m->nchanges > 1 ? "; " : "");
+    es__sb_str(&m->list, m->nchanges > 1 ? "; " : "");
     if (page > 0)
-        es__pdf_sb_printf(&m->list, "page %d: ", page);
-    es__pdf_sb_str(&m->list, what);
+        es__sb_printf(&m->list, "page %d: ", page);
+    es__sb_str(&m->list, what);
     if (id > 0)
-        es__pdf_sb_printf(&m->list, " (object %ld)", id);
+        es__sb_printf(&m->list, " (object %ld)", id);
 }
 
 static void set_role(mods *m, qpdf_oh oh, enum role r, int page)
@@ -176,7 +176,7 @@ static void doc_roles(mods *m)
  * in ign are left out of the comparison. */
 static int same(mods *m, qpdf_oh oa, qpdf_oh ob, const es__pdf_kv *ign, size_t nign)
 {
-    es__pdf_sb sa = {0}, sb = {0};
+    es__sb sa = ES__PDF_SB_INIT, sb = ES__PDF_SB_INIT;
     unsigned char *da = NULL, *db = NULL;
     size_t na = 0, nb = 0;
     int eq = qpdf_oh_is_stream(m->a, oa) == qpdf_oh_is_stream(m->b, ob);
@@ -199,8 +199,8 @@ static int same(mods *m, qpdf_oh oa, qpdf_oh ob, const es__pdf_kv *ign, size_t n
     es__ossl_clear();
     free(da);
     free(db);
-    es__pdf_sb_free(&sa);
-    es__pdf_sb_free(&sb);
+    es__sb_free(&sa);
+    es__sb_free(&sb);
     return eq;
 }
 
@@ -392,8 +392,8 @@ es_err es__pdf_mods_check(es_report *r, const es_pdf *d, const es__pdf_sig *s, s
     while (qpdf_has_error(m.b))
         qpdf_get_error(m.b);
     if (m.nchanges > MAX_CHANGES_LISTED)
-        es__pdf_sb_printf(&m.list, "; and %d more", m.nchanges - MAX_CHANGES_LISTED);
-    if ((text = es__pdf_sb_cstr(&m.list)) == NULL)
+        es__sb_printf(&m.list, "; and %d more", m.nchanges - MAX_CHANGES_LISTED);
+    if ((text = es__sb_cstr(&m.list)) == NULL)
         rc = es__fail(ES_ERR_NOMEM, "out of memory");
     else if (m.nchanges == 0)
         rc = es_report_add(r, "pdf.modifications", ES_CHECK_PASSED,
@@ -404,7 +404,7 @@ es_err es__pdf_mods_check(es_report *r, const es_pdf *d, const es__pdf_sig *s, s
         rc = es_report_add(r, "pdf.modifications", ES_CHECK_FAILED, "%s", text);
 end:
     es_free(text);
-    es__pdf_sb_free(&m.list);
+    es__sb_free(&m.list);
     free(m.role);
     free(m.page);
     if (m.a != NULL)

@@ -66,13 +66,13 @@ int es__pdf_box(qpdf_data q, qpdf_oh dict, const char *key, double box[4])
 }
 
 static es_err ser(qpdf_data q, qpdf_oh oh, int top, const es__pdf_kv *ov, size_t nov,
-                  const char *append, es__pdf_sb *b, int depth);
+                  const char *append, es__sb *b, int depth);
 
-static es_err ser_key(qpdf_data q, const char *key, es__pdf_sb *b)
+static es_err ser_key(qpdf_data q, const char *key, es__sb *b)
 {
     qpdf_oh k = qpdf_oh_new_name(q, key);
 
-    es__pdf_sb_str(b, qpdf_oh_unparse(q, k));
+    es__sb_str(b, qpdf_oh_unparse(q, k));
     qpdf_oh_release(q, k);
     return b->err;
 }
@@ -110,14 +110,14 @@ static void free_keys(char **k, size_t n)
     free(k);
 }
 
-static es_err ser_dict(qpdf_data q, qpdf_oh oh, const es__pdf_kv *ov, size_t nov, es__pdf_sb *b,
+static es_err ser_dict(qpdf_data q, qpdf_oh oh, const es__pdf_kv *ov, size_t nov, es__sb *b,
                        int depth)
 {
     char **keys = NULL;
     size_t nkeys = 0, j;
     es_err rc = dict_keys(q, oh, &keys, &nkeys);
 
-    es__pdf_sb_str(b, "<<");
+    es__sb_str(b, "<<");
     for (size_t i = 0; i < nkeys && rc == ES_OK; i++) {
         for (j = 0; j < nov && strcmp(ov[j].key, keys[i]) != 0; j++)
             ;
@@ -125,48 +125,47 @@ static es_err ser_dict(qpdf_data q, qpdf_oh oh, const es__pdf_kv *ov, size_t nov
             continue; /* replaced below */
         qpdf_oh v = qpdf_oh_get_key(q, oh, keys[i]);
         if ((rc = ser_key(q, keys[i], b)) == ES_OK) {
-            es__pdf_sb_str(b, " ");
+            es__sb_str(b, " ");
             rc = ser(q, v, 0, NULL, 0, NULL, b, depth + 1);
-            es__pdf_sb_str(b, " ");
+            es__sb_str(b, " ");
         }
         qpdf_oh_release(q, v);
     }
     for (j = 0; rc == ES_OK && j < nov; j++)
         if (ov[j].text != NULL && (rc = ser_key(q, ov[j].key, b)) == ES_OK)
-            es__pdf_sb_printf(b, " %s ", ov[j].text);
-    es__pdf_sb_str(b, ">>");
+            es__sb_printf(b, " %s ", ov[j].text);
+    es__sb_str(b, ">>");
     free_keys(keys, nkeys);
     return rc != ES_OK ? rc : b->err;
 }
 
 static es_err ser(qpdf_data q, qpdf_oh oh, int top, const es__pdf_kv *ov, size_t nov,
-                  const char *append, es__pdf_sb *b, int depth)
+                  const char *append, es__sb *b, int depth)
 {
     es_err rc = ES_OK;
 
     if (depth > SER_MAX_DEPTH)
         return es__fail(ES_ERR_LIMIT, "objects nested deeper than %d", SER_MAX_DEPTH);
     if (!top && qpdf_oh_is_indirect(q, oh)) {
-        es__pdf_sb_printf(b, "%d %d R", qpdf_oh_get_object_id(q, oh),
-                          qpdf_oh_get_generation(q, oh));
+        es__sb_printf(b, "%d %d R", qpdf_oh_get_object_id(q, oh), qpdf_oh_get_generation(q, oh));
     } else if (qpdf_oh_is_dictionary(q, oh)) {
         rc = ser_dict(q, oh, ov, nov, b, depth);
     } else if (qpdf_oh_is_array(q, oh)) {
         int n = qpdf_oh_get_array_n_items(q, oh);
-        es__pdf_sb_str(b, "[");
+        es__sb_str(b, "[");
         for (int i = 0; i < n && rc == ES_OK; i++) {
             qpdf_oh e = qpdf_oh_get_array_item(q, oh, i);
-            es__pdf_sb_str(b, i ? " " : "");
+            es__sb_str(b, i ? " " : "");
             rc = ser(q, e, 0, NULL, 0, NULL, b, depth + 1);
             qpdf_oh_release(q, e);
         }
         if (append != NULL)
-            es__pdf_sb_printf(b, " %s", append);
-        es__pdf_sb_str(b, "]");
+            es__sb_printf(b, " %s", append);
+        es__sb_str(b, "]");
     } else if (qpdf_oh_is_stream(q, oh)) {
         rc = es__fail(ES_ERR_INTERNAL, "a stream cannot be written as a direct object");
     } else {
-        es__pdf_sb_str(b, qpdf_oh_unparse(q, oh));
+        es__sb_str(b, qpdf_oh_unparse(q, oh));
     }
     if (rc == ES_OK && qpdf_has_error(q))
         rc = es__fail(ES_ERR_FORMAT, "cannot read an object: %s",
@@ -181,13 +180,13 @@ void es__pdf_qpdf_clear(qpdf_data q)
 }
 
 es_err es__pdf_ser(qpdf_data q, qpdf_oh oh, const es__pdf_kv *ov, size_t nov, const char *append,
-                   es__pdf_sb *b)
+                   es__sb *b)
 {
     es__pdf_qpdf_clear(q);
     return ser(q, oh, 1, ov, nov, append, b, 0);
 }
 
-es_err es__pdf_ser_value(qpdf_data q, qpdf_oh oh, es__pdf_sb *b)
+es_err es__pdf_ser_value(qpdf_data q, qpdf_oh oh, es__sb *b)
 {
     es__pdf_qpdf_clear(q);
     return ser(q, oh, 0, NULL, 0, NULL, b, 0);

@@ -11,7 +11,7 @@ es_err es__pdf_chain_check(es_report *r, const char *name, X509 *cert, STACK_OF(
 {
     es_verify_opts v = *vo;
     es_cert_report *cr = NULL;
-    es__pdf_sb t = {0};
+    es__sb t = ES__PDF_SB_INIT;
     es_verdict verdict;
     char *text = NULL;
     es_err rc = ES_OK;
@@ -28,10 +28,10 @@ es_err es__pdf_chain_check(es_report *r, const char *name, X509 *cert, STACK_OF(
     verdict = es_cert_report_verdict(cr);
     for (size_t i = 0; i < es_cert_report_nproblems(cr); i++) {
         const es_cert_problem *p = es_cert_report_problem(cr, i);
-        es__pdf_sb_printf(&t, "%sdepth %d (%.300s): %.300s", i ? "; " : "", p->depth, p->subject,
-                          p->message);
+        es__sb_printf(&t, "%sdepth %d (%.300s): %.300s", i ? "; " : "", p->depth, p->subject,
+                      p->message);
     }
-    if ((text = es__pdf_sb_cstr(&t)) == NULL)
+    if ((text = es__sb_cstr(&t)) == NULL)
         rc = es__fail(ES_ERR_NOMEM, "out of memory");
     else if (verdict == ES_VALID)
         rc = es_report_add(r, name, ES_CHECK_PASSED, "the chain to a trust anchor verifies");
@@ -40,7 +40,7 @@ es_err es__pdf_chain_check(es_report *r, const char *name, X509 *cert, STACK_OF(
     else
         rc = es_report_add(r, name, ES_CHECK_FAILED, "%s", text);
 end:
-    es__pdf_sb_free(&t);
+    es__sb_free(&t);
     es_free(text);
     sk_X509_free(v.untrusted);
     es_cert_report_free(cr);

@@ -128,39 +128,39 @@ static size_t contents_room(const sign_ctx *c)
 
 static void write_sigdict(sign_ctx *c)
 {
-    es__pdf_sb *b = &c->w.out;
+    es__sb *b = &c->w.out;
     struct tm tm;
     time_t tt = (time_t)c->t;
     size_t room = contents_room(c);
 
     gmtime_r(&tt, &tm);
     es__pdf_w_begin(&c->w, c->u.sig);
-    es__pdf_sb_printf(b, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /%s",
-                      c->o->format == ES_PDF_SES     ? "ESeal.SES"
-                      : c->o->format == ES_PDF_PADES ? "ETSI.CAdES.detached"
-                                                     : "adbe.pkcs7.detached");
+    es__sb_printf(b, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /%s",
+                  c->o->format == ES_PDF_SES     ? "ESeal.SES"
+                  : c->o->format == ES_PDF_PADES ? "ETSI.CAdES.detached"
+                                                 : "adbe.pkcs7.detached");
     /* the placeholders come before any string: encrypting the strings moves nothing before */
-    es__pdf_sb_str(b, " /ByteRange [0 ");
+    es__sb_str(b, " /ByteRange [0 ");
     c->br_off = b->len;
-    es__pdf_sb_str(b, "0000000000 0000000000 0000000000] /Contents ");
+    es__sb_str(b, "0000000000 0000000000 0000000000] /Contents ");
     c->c0 = b->len;
-    es__pdf_sb_str(b, "<");
+    es__sb_str(b, "<");
     for (size_t i = 0; i < room && b->err == ES_OK; i++)
-        es__pdf_sb_add(b, "00", 2);
-    es__pdf_sb_str(b, ">");
+        es__sb_add(b, "00", 2);
+    es__sb_str(b, ">");
     c->c1 = b->len;
-    es__pdf_sb_printf(b, " /M (D:%04d%02d%02d%02d%02d%02dZ)", tm.tm_year + 1900, tm.tm_mon + 1,
-                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    es__sb_printf(b, " /M (D:%04d%02d%02d%02d%02d%02dZ)", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     if (c->o->reason)
-        es__pdf_sb_str(b, " /Reason "), es__pdf_sb_text(b, c->o->reason);
+        es__sb_str(b, " /Reason "), es__pdf_sb_text(b, c->o->reason);
     if (c->o->location)
-        es__pdf_sb_str(b, " /Location "), es__pdf_sb_text(b, c->o->location);
+        es__sb_str(b, " /Location "), es__pdf_sb_text(b, c->o->location);
     if (c->o->certify)
-        es__pdf_sb_printf(b,
-                          " /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams"
-                          " << /Type /TransformParams /P %d /V /1.2 >> >>]",
-                          c->o->certify);
-    es__pdf_sb_str(b, " >>");
+        es__sb_printf(b,
+                      " /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams"
+                      " << /Type /TransformParams /P %d /V /1.2 >> >>]",
+                      c->o->certify);
+    es__sb_str(b, " >>");
     es__pdf_w_end(&c->w);
 }
 
@@ -200,7 +200,7 @@ static es_err write_update(sign_ctx *c, const uint8_t *pic, size_t npic)
 /* ByteRange numbers, the digest of what they cover, the signature into /Contents. */
 static es_err fill_signature(sign_ctx *c)
 {
-    uint8_t *p = c->w.out.p, md[ES_SM3_LEN];
+    uint8_t *p = (uint8_t *)c->w.out.p, md[ES_SM3_LEN];
     size_t n = c->w.out.len, room = (c->c1 - c->c0 - 2) / 2;
     es__pdf_ranges rg = {p, 0, c->c0, c->c1, n};
     char br[40], prop[80];
@@ -254,7 +254,7 @@ es_err es_pdf_sign(const uint8_t *in, size_t n, const es_pdf_sign_opts *o, es_bu
     pick_name(&c);
     if ((rc = write_update(&c, pic, npic)) != ES_OK || (rc = fill_signature(&c)) != ES_OK)
         goto end;
-    out->data = c.w.out.p;
+    out->data = (uint8_t *)c.w.out.p;
     out->len = c.w.out.len;
     c.w.out.p = NULL;
 end:

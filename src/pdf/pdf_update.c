@@ -10,35 +10,34 @@
 /* An appearance: the picture (or its slice) upright on the shown page (ISO 32000 12.5.5). */
 static void write_ap(es__pdf_writer *w, const es__pdf_widget *x, long ap, long img)
 {
-    es__pdf_sb c = {0};
+    es__sb c = ES__PDF_SB_INIT;
     /* /Rotate is a multiple of 90: the matrix entries are 0, 1 or -1 */
     static const int cs[4][2] = {{1, 0}, {0, 1}, {-1, 0}, {0, -1}};
     double co = cs[(x->rotate / 90) & 3][0], si = cs[(x->rotate / 90) & 3][1];
 
-    es__pdf_sb_printf(&c, "q %.4f 0 0 %.4f %.4f 0 cm /Seal Do Q\n", x->img_w, x->img_h, x->img_dx);
+    es__sb_printf(&c, "q %.4f 0 0 %.4f %.4f 0 cm /Seal Do Q\n", x->img_w, x->img_h, x->img_dx);
     es__pdf_w_begin(w, ap);
     /* the page is shown turned clockwise by /Rotate: turn the appearance back */
-    es__pdf_sb_printf(&w->out,
-                      "<< /Type /XObject /Subtype /Form /BBox [0 0 %.4f %.4f] "
-                      "/Matrix [%g %g %g %g 0 0] /Resources << /XObject << /Seal %ld 0 R >> >> "
-                      "/Length %zu >>\nstream\n",
-                      x->bw, x->bh, co + 0.0, si + 0.0, -si + 0.0, co + 0.0, img, c.len);
-    es__pdf_sb_add(&w->out, c.p, c.len);
-    es__pdf_sb_str(&w->out, "\nendstream");
+    es__sb_printf(&w->out,
+                  "<< /Type /XObject /Subtype /Form /BBox [0 0 %.4f %.4f] "
+                  "/Matrix [%g %g %g %g 0 0] /Resources << /XObject << /Seal %ld 0 R >> >> "
+                  "/Length %zu >>\nstream\n",
+                  x->bw, x->bh, co + 0.0, si + 0.0, -si + 0.0, co + 0.0, img, c.len);
+    es__sb_add(&w->out, c.p, c.len);
+    es__sb_str(&w->out, "\nendstream");
     es__pdf_w_end(w);
     if (c.err != ES_OK && w->out.err == ES_OK)
         w->out.err = c.err;
-    es__pdf_sb_free(&c);
+    es__sb_free(&c);
 }
 
 /* The widget keys: a merged field/widget for one page, kids of the field across pages. */
 static void widget_keys(es__pdf_writer *w, const es__pdf_widget *x, long ap)
 {
-    es__pdf_sb_printf(&w->out,
-                      " /Type /Annot /Subtype /Widget /F 132 /P %d 0 R /Rect [%.4f %.4f %.4f %.4f]"
-                      " /AP << /N %ld 0 R >>",
-                      w->d->pages[x->page].objid, x->rect[0], x->rect[1], x->rect[2], x->rect[3],
-                      ap);
+    es__sb_printf(&w->out,
+                  " /Type /Annot /Subtype /Widget /F 132 /P %d 0 R /Rect [%.4f %.4f %.4f %.4f]"
+                  " /AP << /N %ld 0 R >>",
+                  w->d->pages[x->page].objid, x->rect[0], x->rect[1], x->rect[2], x->rect[3], ap);
 }
 
 es_err es__pdf_write_widgets(es__pdf_writer *w, const es__pdf_update *u)
@@ -46,24 +45,24 @@ es_err es__pdf_write_widgets(es__pdf_writer *w, const es__pdf_update *u)
     for (size_t i = 0; i < u->nwidgets; i++)
         write_ap(w, &u->widgets[i], u->ap_ids[i], u->img);
     es__pdf_w_begin(w, u->field);
-    es__pdf_sb_str(&w->out, "<< /FT /Sig /T ");
+    es__sb_str(&w->out, "<< /FT /Sig /T ");
     es__pdf_sb_text(&w->out, u->name);
-    es__pdf_sb_printf(&w->out, " /V %ld 0 R", u->sig);
+    es__sb_printf(&w->out, " /V %ld 0 R", u->sig);
     if (u->nwidgets == 1) {
         widget_keys(w, &u->widgets[0], u->ap_ids[0]);
     } else {
-        es__pdf_sb_str(&w->out, " /Kids [");
+        es__sb_str(&w->out, " /Kids [");
         for (size_t i = 0; i < u->nwidgets; i++)
-            es__pdf_sb_printf(&w->out, "%s%ld 0 R", i ? " " : "", u->widget_ids[i]);
-        es__pdf_sb_str(&w->out, "]");
+            es__sb_printf(&w->out, "%s%ld 0 R", i ? " " : "", u->widget_ids[i]);
+        es__sb_str(&w->out, "]");
     }
-    es__pdf_sb_str(&w->out, " >>");
+    es__sb_str(&w->out, " >>");
     es__pdf_w_end(w);
     for (size_t i = 0; u->nwidgets > 1 && i < u->nwidgets; i++) {
         es__pdf_w_begin(w, u->widget_ids[i]);
-        es__pdf_sb_printf(&w->out, "<< /Parent %ld 0 R", u->field);
+        es__sb_printf(&w->out, "<< /Parent %ld 0 R", u->field);
         widget_keys(w, &u->widgets[i], u->ap_ids[i]);
-        es__pdf_sb_str(&w->out, " >>");
+        es__sb_str(&w->out, " >>");
         es__pdf_w_end(w);
     }
     return w->out.err;
@@ -73,28 +72,28 @@ es_err es__pdf_write_widgets(es__pdf_writer *w, const es__pdf_update *u)
 static es_err rewrite(es__pdf_writer *w, qpdf_oh oh, const es__pdf_kv *ov, size_t nov,
                       const char *append)
 {
-    es__pdf_sb b = {0};
+    es__sb b = ES__PDF_SB_INIT;
     es_err rc = es__pdf_ser(w->d->q, oh, ov, nov, append, &b);
 
     if (rc == ES_OK) {
         es__pdf_w_begin_gen(w, qpdf_oh_get_object_id(w->d->q, oh),
                             qpdf_oh_get_generation(w->d->q, oh));
-        es__pdf_sb_add(&w->out, b.p, b.len);
+        es__sb_add(&w->out, b.p, b.len);
         es__pdf_w_end(w);
         rc = w->out.err;
     }
-    es__pdf_sb_free(&b);
+    es__sb_free(&b);
     return rc;
 }
 
 /* Serialise an array (direct or absent) with one more reference at its end. */
-static es_err array_plus(qpdf_data q, qpdf_oh arr, long id, es__pdf_sb *b)
+static es_err array_plus(qpdf_data q, qpdf_oh arr, long id, es__sb *b)
 {
     char ref[32];
 
     snprintf(ref, sizeof(ref), "%ld 0 R", id);
     if (!qpdf_oh_is_array(q, arr)) {
-        es__pdf_sb_printf(b, "[%s]", ref);
+        es__sb_printf(b, "[%s]", ref);
         return b->err;
     }
     return es__pdf_ser(q, arr, NULL, 0, ref, b);
@@ -105,7 +104,7 @@ static es_err add_annot(es__pdf_writer *w, size_t page, long widget)
 {
     qpdf_data q = w->d->q;
     qpdf_oh pg = qpdf_get_page_n(q, page), an = qpdf_oh_get_key(q, pg, "/Annots");
-    es__pdf_sb b = {0};
+    es__sb b = ES__PDF_SB_INIT;
     char ref[32];
     es_err rc;
 
@@ -116,7 +115,7 @@ static es_err add_annot(es__pdf_writer *w, size_t page, long widget)
         es__pdf_kv kv = {"/Annots", (const char *)b.p};
         rc = rewrite(w, pg, &kv, 1, NULL);
     }
-    es__pdf_sb_free(&b);
+    es__sb_free(&b);
     qpdf_oh_release(q, an);
     qpdf_oh_release(q, pg);
     return rc;
@@ -129,7 +128,7 @@ static es_err add_field(es__pdf_writer *w, const es__pdf_update *u)
     qpdf_data q = w->d->q;
     qpdf_oh root = qpdf_get_root(q), af = qpdf_oh_get_key(q, root, "/AcroForm");
     qpdf_oh fields = qpdf_oh_get_key(q, af, "/Fields");
-    es__pdf_sb fb = {0}, ab = {0}, pb = {0};
+    es__sb fb = ES__PDF_SB_INIT, ab = ES__PDF_SB_INIT, pb = ES__PDF_SB_INIT;
     es_kv_list cat = {{{0}}, 0};
     es__pdf_kv kv[2] = {{"/Fields", NULL}, {"/SigFlags", "3"}};
     es_err rc = ES_OK;
@@ -146,18 +145,18 @@ static es_err add_field(es__pdf_writer *w, const es__pdf_update *u)
         if (qpdf_oh_is_dictionary(q, af))
             rc = es__pdf_ser(q, af, kv, 2, NULL, &ab);
         else
-            es__pdf_sb_printf(&ab, "<< /Fields [%s] /SigFlags 3 >>", ref);
+            es__sb_printf(&ab, "<< /Fields [%s] /SigFlags 3 >>", ref);
         cat.kv[cat.n++] = (es__pdf_kv){"/AcroForm", (const char *)ab.p};
     }
     if (rc == ES_OK && u->certify) {
-        es__pdf_sb_printf(&pb, "<< /DocMDP %ld 0 R >>", u->sig);
+        es__sb_printf(&pb, "<< /DocMDP %ld 0 R >>", u->sig);
         cat.kv[cat.n++] = (es__pdf_kv){"/Perms", (const char *)pb.p};
     }
     if (rc == ES_OK && (rc = ab.err ? ab.err : pb.err) == ES_OK && cat.n > 0)
         rc = rewrite(w, root, cat.kv, cat.n, NULL);
-    es__pdf_sb_free(&fb);
-    es__pdf_sb_free(&ab);
-    es__pdf_sb_free(&pb);
+    es__sb_free(&fb);
+    es__sb_free(&ab);
+    es__sb_free(&pb);
     qpdf_oh_release(q, fields);
     qpdf_oh_release(q, af);
     qpdf_oh_release(q, root);

@@ -5,7 +5,7 @@
 
 #include "eseal/crypto.h"
 #include "pdf/pdf_local.h"
-#include "pdf/pdf_report_local.h"
+#include "ses/doc_report_local.h"
 
 static int hexval(uint8_t c)
 {
@@ -175,7 +175,7 @@ static es_err verify_sig(const es_pdf *d, const es__pdf_sig *s, const es_pdf_ver
     return es__pdf_mods_check(r, d, s, rg.b1);
 }
 
-static es_err document(es_pdf_report *rep, const es_pdf *d)
+static es_err document(es_doc_report *rep, const es_pdf *d)
 {
     es_err rc;
     char num[32];
@@ -196,19 +196,17 @@ static es_err document(es_pdf_report *rep, const es_pdf *d)
     return es_report_add(rep->doc, "pdf.signatures", ES_CHECK_PASSED, "%zu signature(s)", d->nsigs);
 }
 
-es_err es_pdf_verify(const uint8_t *p, size_t n, const es_pdf_verify_opts *o, es_pdf_report **out)
+es_err es_pdf_verify(const uint8_t *p, size_t n, const es_pdf_verify_opts *o, es_doc_report **out)
 {
-    es_pdf_report *rep = NULL;
+    es_doc_report *rep = NULL;
     es_pdf *d = NULL;
     es_err rc;
 
     *out = NULL;
     if (o == NULL || o->chain.trust == NULL || sk_X509_num(o->chain.trust) < 1)
         return es__fail(ES_ERR_ARG, "at least one trust anchor is required");
-    if ((rep = calloc(1, sizeof(*rep))) == NULL)
-        return es__fail(ES_ERR_NOMEM, "out of memory");
-    if ((rc = es_report_new(&rep->doc)) != ES_OK)
-        goto end;
+    if ((rep = es__doc_report_new()) == NULL)
+        return ES_ERR_NOMEM;
     if ((rc = es_pdf_open_password(p, n, o->password, &d)) != ES_OK) {
         rc = rc == ES_ERR_NOMEM
                  ? rc
@@ -231,7 +229,7 @@ es_err es_pdf_verify(const uint8_t *p, size_t n, const es_pdf_verify_opts *o, es
 end:
     es_pdf_free(d);
     if (rc != ES_OK) {
-        es_pdf_report_free(rep);
+        es_doc_report_free(rep);
         return rc;
     }
     *out = rep;

@@ -8,15 +8,16 @@
 es_err es__pdf_w_init(es__pdf_writer *w, const es_pdf *d)
 {
     memset(w, 0, sizeof(*w));
+    w->out.max = ES__PDF_SB_MAX;
     w->d = d;
     if (d->size < 1)
         return es__fail(ES_ERR_FORMAT, "the trailer has no /Size");
     w->next_id = d->size;
-    es__pdf_sb_add(&w->out, d->data.data, d->data.len);
+    es__sb_add(&w->out, d->data.data, d->data.len);
     /* an update starts on a line of its own; the original bytes stay exactly as they were */
     if (d->data.len == 0 ||
         (d->data.data[d->data.len - 1] != '\n' && d->data.data[d->data.len - 1] != '\r'))
-        es__pdf_sb_str(&w->out, "\n");
+        es__sb_str(&w->out, "\n");
     return w->out.err;
 }
 
@@ -46,33 +47,33 @@ void es__pdf_w_begin_gen(es__pdf_writer *w, long id, int gen)
     w->objs[w->nobjs].id = id;
     w->objs[w->nobjs].gen = gen;
     w->objs[w->nobjs++].off = w->out.len;
-    es__pdf_sb_printf(&w->out, "%ld %d obj\n", id, gen);
+    es__sb_printf(&w->out, "%ld %d obj\n", id, gen);
 }
 
 /* Replace the body of the object begun last with its encryption. */
 static void encrypt_last(es__pdf_writer *w)
 {
     const es__pdf_off *o = &w->objs[w->nobjs - 1];
-    const uint8_t *nl = memchr(w->out.p + o->off, '\n', w->out.len - o->off);
+    const char *nl = memchr(w->out.p + o->off, '\n', w->out.len - o->off);
     size_t body = nl == NULL ? w->out.len : (size_t)(nl + 1 - w->out.p);
-    es__pdf_sb e = {0};
-    es_err rc = es__pdf_crypt_object(w->crypt, o->id, o->gen, w->out.p + body, w->out.len - body,
-                                     o->id == w->plain_id, &e);
+    es__sb e = ES__PDF_SB_INIT;
+    es_err rc = es__pdf_crypt_object(w->crypt, o->id, o->gen, (const uint8_t *)w->out.p + body,
+                                     w->out.len - body, o->id == w->plain_id, &e);
 
     if (rc == ES_OK) {
         w->out.len = body;
-        es__pdf_sb_add(&w->out, e.p, e.len);
+        es__sb_add(&w->out, e.p, e.len);
     } else if (w->out.err == ES_OK) {
         w->out.err = rc;
     }
-    es__pdf_sb_free(&e);
+    es__sb_free(&e);
 }
 
 void es__pdf_w_end(es__pdf_writer *w)
 {
     if (w->crypt != NULL && w->nobjs > 0 && w->out.err == ES_OK)
         encrypt_last(w);
-    es__pdf_sb_str(&w->out, "\nendobj\n");
+    es__sb_str(&w->out, "\nendobj\n");
 }
 
 static int by_id(const void *a, const void *b)
@@ -83,7 +84,7 @@ static int by_id(const void *a, const void *b)
 }
 
 /* /Root, /Info, /Encrypt copied; /ID keeps its first string and gets a new second one. */
-static es_err trailer_keys(es__pdf_writer *w, es__pdf_sb *b)
+static es_err trailer_keys(es__pdf_writer *w, es__sb *b)
 {
     qpdf_data q = w->d->q;
     qpdf_oh t = qpdf_get_trailer(q), id;
@@ -95,27 +96,27 @@ static es_err trailer_keys(es__pdf_writer *w, es__pdf_sb *b)
     for (size_t i = 0; i < ES__ARRAY_LEN(keys) && rc == ES_OK; i++) {
         qpdf_oh v = qpdf_oh_get_key(q, t, keys[i]);
         if (!qpdf_oh_is_null(q, v)) {
-            es__pdf_sb_printf(b, " %s ", keys[i]);
+            es__sb_printf(b, " %s ", keys[i]);
             rc = es__pdf_ser_value(q, v, b);
         }
         qpdf_oh_release(q, v);
     }
-    es__pdf_sb_str(b, " /ID [");
+    es__sb_str(b, " /ID [");
     id = qpdf_oh_get_key(q, t, "/ID");
     if (rc == ES_OK && qpdf_oh_is_array(q, id) && qpdf_oh_get_array_n_items(q, id) == 2) {
         qpdf_oh first = qpdf_oh_get_array_item(q, id, 0);
         rc = es__pdf_ser_value(q, first, b);
         qpdf_oh_release(q, first);
     } else {
-        es__pdf_sb_str(b, "<");
+        es__sb_str(b, "<");
         for (int i = 0; i < 16; i++)
-            es__pdf_sb_printf(b, "%02x", h[i]);
-        es__pdf_sb_str(b, ">");
+            es__sb_printf(b, "%02x", h[i]);
+        es__sb_str(b, ">");
     }
-    es__pdf_sb_str(b, " <");
+    es__sb_str(b, " <");
     for (int i = 16; i < 32; i++)
-        es__pdf_sb_printf(b, "%02x", h[i]);
-    es__pdf_sb_printf(b, ">] /Prev %lld", (long long)w->d->startxref);
+        es__sb_printf(b, "%02x", h[i]);
+    es__sb_printf(b, ">] /Prev %lld", (long long)w->d->startxref);
     qpdf_oh_release(q, id);
     qpdf_oh_release(q, t);
     return rc != ES_OK ? rc : b->err;
@@ -125,17 +126,17 @@ static void write_table(es__pdf_writer *w, const char *trailer)
 {
     size_t xref = w->out.len;
 
-    es__pdf_sb_str(&w->out, "xref\n");
+    es__sb_str(&w->out, "xref\n");
     for (size_t i = 0; i < w->nobjs;) {
         size_t j = i + 1;
         while (j < w->nobjs && w->objs[j].id == w->objs[j - 1].id + 1)
             j++;
-        es__pdf_sb_printf(&w->out, "%ld %zu\n", w->objs[i].id, j - i);
+        es__sb_printf(&w->out, "%ld %zu\n", w->objs[i].id, j - i);
         for (; i < j; i++)
-            es__pdf_sb_printf(&w->out, "%010zu %05d n\r\n", w->objs[i].off, w->objs[i].gen);
+            es__sb_printf(&w->out, "%010zu %05d n\r\n", w->objs[i].off, w->objs[i].gen);
     }
-    es__pdf_sb_printf(&w->out, "trailer\n<< /Size %ld%s >>\nstartxref\n%zu\n%%%%EOF\n", w->next_id,
-                      trailer, xref);
+    es__sb_printf(&w->out, "trailer\n<< /Size %ld%s >>\nstartxref\n%zu\n%%%%EOF\n", w->next_id,
+                  trailer, xref);
 }
 
 /* An uncompressed xref stream (ISO 32000 7.5.8): type 1 entries, offsets of width ow. */
@@ -143,7 +144,7 @@ static void write_stream(es__pdf_writer *w, const char *trailer)
 {
     long id = es__pdf_w_new_id(w);
     size_t ow = w->out.len > 0xFFFFFFF0u ? 8 : 4;
-    es__pdf_sb idx = {0}, data = {0};
+    es__sb idx = ES__PDF_SB_INIT, data = ES__PDF_SB_INIT;
 
     size_t xoff = w->out.len;
 
@@ -153,7 +154,7 @@ static void write_stream(es__pdf_writer *w, const char *trailer)
         size_t j = i + 1;
         while (j < w->nobjs && w->objs[j].id == w->objs[j - 1].id + 1)
             j++;
-        es__pdf_sb_printf(&idx, "%s%ld %zu", i ? " " : "", w->objs[i].id, j - i);
+        es__sb_printf(&idx, "%s%ld %zu", i ? " " : "", w->objs[i].id, j - i);
         for (; i < j; i++) {
             uint8_t e[11];
             e[0] = 1;
@@ -161,26 +162,26 @@ static void write_stream(es__pdf_writer *w, const char *trailer)
                 e[1 + k] = (uint8_t)(w->objs[i].off >> (8 * (ow - 1 - k)));
             e[1 + ow] = (uint8_t)(w->objs[i].gen >> 8);
             e[2 + ow] = (uint8_t)w->objs[i].gen;
-            es__pdf_sb_add(&data, e, 3 + ow);
+            es__sb_add(&data, e, 3 + ow);
         }
     }
     if (idx.err || data.err) {
         w->out.err = w->out.err ? w->out.err : (idx.err ? idx.err : data.err);
     } else {
-        es__pdf_sb_printf(&w->out,
-                          "<< /Type /XRef /Size %ld /Index [%s] /W [1 %zu 2] /Length %zu%s >>\n"
-                          "stream\n",
-                          w->next_id, (const char *)idx.p, ow, data.len, trailer);
-        es__pdf_sb_add(&w->out, data.p, data.len);
-        es__pdf_sb_printf(&w->out, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n", xoff);
+        es__sb_printf(&w->out,
+                      "<< /Type /XRef /Size %ld /Index [%s] /W [1 %zu 2] /Length %zu%s >>\n"
+                      "stream\n",
+                      w->next_id, (const char *)idx.p, ow, data.len, trailer);
+        es__sb_add(&w->out, data.p, data.len);
+        es__sb_printf(&w->out, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n", xoff);
     }
-    es__pdf_sb_free(&idx);
-    es__pdf_sb_free(&data);
+    es__sb_free(&idx);
+    es__sb_free(&data);
 }
 
 es_err es__pdf_w_finish(es__pdf_writer *w)
 {
-    es__pdf_sb t = {0};
+    es__sb t = ES__PDF_SB_INIT;
     es_err rc = w->out.err;
 
     if (rc == ES_OK && w->nobjs == 0)
@@ -197,13 +198,13 @@ es_err es__pdf_w_finish(es__pdf_writer *w)
             write_table(w, (const char *)t.p);
         rc = w->out.err;
     }
-    es__pdf_sb_free(&t);
+    es__sb_free(&t);
     return rc;
 }
 
 void es__pdf_w_release(es__pdf_writer *w)
 {
-    es__pdf_sb_free(&w->out);
+    es__sb_free(&w->out);
     free(w->objs);
     w->objs = NULL;
     w->nobjs = w->cap = 0;

@@ -104,12 +104,12 @@ void es__time_text(es_time t, char iso[ES_TIME_STRLEN])
 }
 
 /* The problems of a chain report, "; "-separated, each with its depth and subject. */
-static void chain_problems(const es_cert_report *cr, es__str *d)
+static void chain_problems(const es_cert_report *cr, es__sb *d)
 {
     for (size_t i = 0; i < es_cert_report_nproblems(cr); i++) {
         const es_cert_problem *p = es_cert_report_problem(cr, i);
 
-        es__str_addf(d, "%sdepth %d (%s): %s", i > 0 ? "; " : "", p->depth, p->subject, p->message);
+        es__sb_printf(d, "%sdepth %d (%s): %s", i > 0 ? "; " : "", p->depth, p->subject, p->message);
     }
 }
 
@@ -125,7 +125,7 @@ static int leaf_usage_ok(X509 *cert)
 static es_err chain_to_report(es_report *r, const char *name, X509 *cert, const es_cert_report *cr,
                               const char *when, const char *extra)
 {
-    es__str d = {0};
+    es__sb d = {0};
     es_verdict v = es_cert_report_verdict(cr);
     STACK_OF(X509) *chain = es_cert_report_get0_chain(cr);
     char anchor[512];
@@ -133,22 +133,22 @@ static es_err chain_to_report(es_report *r, const char *name, X509 *cert, const 
 
     if (!leaf_usage_ok(cert)) {
         v = ES_INVALID;
-        es__str_addz(&d, "depth 0: keyUsage allows neither digitalSignature nor nonRepudiation");
-        es__str_addz(&d, es_cert_report_nproblems(cr) > 0 || extra != NULL ? "; " : "");
+        es__sb_str(&d, "depth 0: keyUsage allows neither digitalSignature nor nonRepudiation");
+        es__sb_str(&d, es_cert_report_nproblems(cr) > 0 || extra != NULL ? "; " : "");
     }
     if (extra != NULL) {
         v = ES_INVALID;
-        es__str_addf(&d, "depth 0: %s", extra);
-        es__str_addz(&d, es_cert_report_nproblems(cr) > 0 ? "; " : "");
+        es__sb_printf(&d, "depth 0: %s", extra);
+        es__sb_str(&d, es_cert_report_nproblems(cr) > 0 ? "; " : "");
     }
     chain_problems(cr, &d);
     if (v == ES_VALID) {
         es__subject(sk_X509_value(chain, sk_X509_num(chain) - 1), anchor, sizeof(anchor));
-        es__str_addf(&d, "chain of %d to %s verified at %s; revocation %s", sk_X509_num(chain),
+        es__sb_printf(&d, "chain of %d to %s verified at %s; revocation %s", sk_X509_num(chain),
                      anchor, when,
                      es_cert_report_revocation_checked(cr) ? "checked" : "not checked (no CRL)");
     } else {
-        es__str_addf(&d, " (verified at %s)", when);
+        es__sb_printf(&d, " (verified at %s)", when);
     }
     if (d.err != ES_OK)
         rc = d.err;
@@ -177,7 +177,7 @@ es_err es__chain_check(es_report *r, const char *name, X509 *cert, const es_veri
 
 es_err es__ext_report(es_report *r, const char *name, const es__ext *e)
 {
-    es__str d = {0};
+    es__sb d = {0};
     size_t ncrit = 0;
     es_err rc;
 
@@ -186,8 +186,8 @@ es_err es__ext_report(es_report *r, const char *name, const es__ext *e)
     for (size_t i = 0; i < e->n; i++) {
         if (!e->v[i].critical)
             continue;
-        es__str_addz(&d, ncrit++ > 0 ? ", " : "");
-        es__str_addz(&d, e->v[i].oid);
+        es__sb_str(&d, ncrit++ > 0 ? ", " : "");
+        es__sb_str(&d, e->v[i].oid);
     }
     if (d.err != ES_OK)
         rc = d.err;

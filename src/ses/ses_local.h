@@ -12,6 +12,7 @@
 #include <openssl/x509.h>
 
 #include "eseal/ses.h"
+#include "util/sb.h"
 
 /* ---- ASN.1 types (ses_asn1.c has the definitions above each template) ---- */
 
@@ -298,27 +299,13 @@ const char *es__version_name(es_ses_version v);
 /* Lowercase hex of p[0..n) into out (2n+1 bytes), cut to fit outlen. */
 void es__hex(const uint8_t *p, size_t n, char *out, size_t outlen);
 
-/* ---- Shared by the report and show writers (ses_json.c) ---- */
+/* ---- Shared by the report and show writers (report_json.c; strings in util/sb.h) ---- */
 
-/* A growing NUL-terminated string with a hard limit. */
-typedef struct es__str {
-    char *p;
-    size_t len, cap;
-    es_err err; /* first failure; later appends are no-ops */
-} es__str;
-
-#define ES__STR_MAX (64u << 20)
-
-void es__str_add(es__str *s, const char *p, size_t n);
-void es__str_addz(es__str *s, const char *z);
-void es__str_addf(es__str *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A JSON string literal of p[0..n): escapes, invalid UTF-8 as U+FFFD. */
-void es__str_json(es__str *s, const char *p, size_t n);
+void es__sb_json(es__sb *s, const char *p, size_t n);
 /* Text for a terminal: control characters and invalid UTF-8 as '?'. */
-void es__str_text(es__str *s, const char *p, size_t n);
+void es__sb_term(es__sb *s, const char *p, size_t n);
 /* 1 if p[0..n) is well-formed UTF-8 (RFC 3629). */
 int es__utf8_valid(const char *p, size_t n);
-/* Hand over the string (ES_OK) or free it and return its error. */
-es_err es__str_finish(es__str *s, char **out);
 
 #endif

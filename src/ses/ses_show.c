@@ -13,7 +13,7 @@
 
 /* One writer, two syntaxes: the field list below is written once for JSON and text. */
 typedef struct emit {
-    es__str s;
+    es__sb s;
     int json;
     int depth;
     int count[MAX_DEPTH]; /* members written at each depth, for JSON commas */
@@ -23,47 +23,47 @@ typedef struct emit {
 static void indent(emit *e)
 {
     for (int i = 0; i < e->depth; i++)
-        es__str_addz(&e->s, "  ");
+        es__sb_str(&e->s, "  ");
 }
 
 static void key(emit *e, const char *k)
 {
     if (e->json) {
-        es__str_addz(&e->s, e->count[e->depth]++ > 0 ? ",\n" : "\n");
+        es__sb_str(&e->s, e->count[e->depth]++ > 0 ? ",\n" : "\n");
         indent(e);
         if (!e->array[e->depth]) {
-            es__str_json(&e->s, k, strlen(k));
-            es__str_addz(&e->s, ": ");
+            es__sb_json(&e->s, k, strlen(k));
+            es__sb_str(&e->s, ": ");
         }
         return;
     }
     indent(e);
-    es__str_text(&e->s, k, strlen(k));
-    es__str_addz(&e->s, ":");
+    es__sb_term(&e->s, k, strlen(k));
+    es__sb_str(&e->s, ":");
 }
 
 static void put_str(emit *e, const char *k, const char *v)
 {
     key(e, k);
     if (e->json) {
-        es__str_json(&e->s, v, strlen(v));
+        es__sb_json(&e->s, v, strlen(v));
         return;
     }
-    es__str_addz(&e->s, " ");
-    es__str_text(&e->s, v, strlen(v));
-    es__str_addz(&e->s, "\n");
+    es__sb_str(&e->s, " ");
+    es__sb_term(&e->s, v, strlen(v));
+    es__sb_str(&e->s, "\n");
 }
 
 static void put_int(emit *e, const char *k, long v)
 {
     key(e, k);
-    es__str_addf(&e->s, e->json ? "%ld" : " %ld\n", v);
+    es__sb_printf(&e->s, e->json ? "%ld" : " %ld\n", v);
 }
 
 static void put_bool(emit *e, const char *k, int v)
 {
     key(e, k);
-    es__str_addz(&e->s, e->json ? (v ? "true" : "false") : (v ? " yes\n" : " no\n"));
+    es__sb_str(&e->s, e->json ? (v ? "true" : "false") : (v ? " yes\n" : " no\n"));
 }
 
 static void put_time(emit *e, const char *k, es_time t)
@@ -80,21 +80,21 @@ static void put_hex(emit *e, const char *k, const uint8_t *p, size_t n)
     size_t m = e->json || n <= TEXT_HEX_MAX ? n : TEXT_HEX_MAX;
 
     key(e, k);
-    es__str_addz(&e->s, e->json ? "\"" : " ");
+    es__sb_str(&e->s, e->json ? "\"" : " ");
     for (size_t i = 0; i < m; i++) {
         es__hex(p + i, 1, pair, sizeof(pair));
-        es__str_add(&e->s, pair, 2);
+        es__sb_add(&e->s, pair, 2);
     }
     if (m < n)
-        es__str_addf(&e->s, "... (%zu bytes)", n);
-    es__str_addz(&e->s, e->json ? "\"" : "\n");
+        es__sb_printf(&e->s, "... (%zu bytes)", n);
+    es__sb_str(&e->s, e->json ? "\"" : "\n");
 }
 
 static void open_(emit *e, const char *k, int array)
 {
     if (k != NULL)
         key(e, k);
-    es__str_addz(&e->s, e->json ? (array ? "[" : "{") : (k != NULL ? "\n" : ""));
+    es__sb_str(&e->s, e->json ? (array ? "[" : "{") : (k != NULL ? "\n" : ""));
     if (e->depth + 1 < MAX_DEPTH) {
         e->depth++;
         e->count[e->depth] = 0;
@@ -108,17 +108,17 @@ static void close_(emit *e, int array)
 
     if (!e->json && !had) {
         indent(e);
-        es__str_addz(&e->s, "(none)\n");
+        es__sb_str(&e->s, "(none)\n");
     }
     if (e->depth > 0)
         e->depth--;
     if (!e->json)
         return;
     if (had) {
-        es__str_addz(&e->s, "\n");
+        es__sb_str(&e->s, "\n");
         indent(e);
     }
-    es__str_addz(&e->s, array ? "]" : "}");
+    es__sb_str(&e->s, array ? "]" : "}");
 }
 
 static void put_cert(emit *e, const char *k, X509 *x)
@@ -239,8 +239,8 @@ static void put_signature(emit *e, const es_signature *g)
 static es_err finish(emit *e, char **out)
 {
     if (e->json)
-        es__str_addz(&e->s, "\n");
-    return es__str_finish(&e->s, out);
+        es__sb_str(&e->s, "\n");
+    return es__sb_finish(&e->s, out);
 }
 
 static es_err show_seal(const es_seal *s, int json, char **out)

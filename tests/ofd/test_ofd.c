@@ -85,12 +85,12 @@ static int teardown(void **state)
 
 static es_verdict verdict(const es_buf *b)
 {
-    es_ofd_report *r = NULL;
+    es_doc_report *r = NULL;
     es_verdict v;
 
     assert_es_ok(es_ofd_verify(b->data, b->len, &F.vo, &r));
-    v = es_ofd_report_status(r);
-    es_ofd_report_free(r);
+    v = es_doc_report_status(r);
+    es_doc_report_free(r);
     return v;
 }
 
@@ -120,7 +120,7 @@ static void test_h_sample(void **state)
 {
     es_buf in = tu_read(tu_sample("ofd/h.ofd"));
     es_ofd_verify_opts o = {0};
-    es_ofd_report *r = NULL;
+    es_doc_report *r = NULL;
     const es_report *s0, *s1;
 
     (void)state;
@@ -128,9 +128,9 @@ static void test_h_sample(void **state)
     assert_es_ok(es_time_parse("2021-06-01", &o.chain.at));
     o.chain.has_at = 1;
     assert_es_ok(es_ofd_verify(in.data, in.len, &o, &r));
-    assert_int_equal(es_ofd_report_nsignatures(r), 2);
-    s0 = es_ofd_report_signature(r, 0);
-    s1 = es_ofd_report_signature(r, 1);
+    assert_int_equal(es_doc_report_nsignatures(r), 2);
+    s0 = es_doc_report_signature(r, 0);
+    s1 = es_doc_report_signature(r, 1);
     assert_string_equal(check_result(s0, "ofd.references"), "failed");
     assert_non_null(strstr(es_report_find(s0, "ofd.references")->detail, "Signatures.xml"));
     assert_string_equal(check_result(s1, "ofd.references"), "passed");
@@ -141,8 +141,8 @@ static void test_h_sample(void **state)
                         strcmp(c->name, "seal.maker_cert") == 0);
     }
     assert_string_equal(check_result(s0, "data.hash"), "passed");
-    assert_int_equal(es_ofd_report_status(r), ES_INVALID);
-    es_ofd_report_free(r);
+    assert_int_equal(es_doc_report_status(r), ES_INVALID);
+    es_doc_report_free(r);
     sk_X509_pop_free(o.chain.trust, X509_free);
     es_buf_free(&in);
 }

@@ -149,7 +149,7 @@ static void red_pixels(const char *pdf, const double box[4], size_t *in, size_t 
 /* What a signed encrypted file must be: qpdf reads it, its new objects decrypt, it verifies. */
 static void assert_signed_ok(const es_buf *out)
 {
-    es_pdf_report *r = NULL;
+    es_doc_report *r = NULL;
     es_buf dec;
     /* the seal: 5 mm from the top-left, 42 mm wide (a round seal's usual size) */
     const double mm = 72 / 25.4, box[4] = {5 * mm - 2, 5 * mm - 2, 47 * mm + 2, 47 * mm + 2};
@@ -173,13 +173,13 @@ static void assert_signed_ok(const es_buf *out)
     assert_int_equal(outside, 0);
     F.vo.password = "USER";
     assert_es_ok(es_pdf_verify(out->data, out->len, &F.vo, &r));
-    assert_int_equal(es_pdf_report_nsignatures(r), 1);
-    assert_int_equal(es_pdf_report_status(r), ES_VALID);
-    es_pdf_report_free(r);
+    assert_int_equal(es_doc_report_nsignatures(r), 1);
+    assert_int_equal(es_doc_report_status(r), ES_VALID);
+    es_doc_report_free(r);
     F.vo.password = NULL; /* without it, pages and fields cannot be read */
     assert_es_ok(es_pdf_verify(out->data, out->len, &F.vo, &r));
-    assert_int_equal(es_pdf_report_status(r), ES_INVALID);
-    es_pdf_report_free(r);
+    assert_int_equal(es_doc_report_status(r), ES_INVALID);
+    es_doc_report_free(r);
 }
 
 static void test_sign_encrypted(void **state)

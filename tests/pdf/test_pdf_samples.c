@@ -6,11 +6,11 @@
 #include "eseal_local.h"
 #include "testutil.h"
 
-static es_pdf_report *verify(const char *rel, const char *trust, const char *at)
+static es_doc_report *verify(const char *rel, const char *trust, const char *at)
 {
     es_buf b = tu_read(tu_sample(rel));
     es_pdf_verify_opts o = {0};
-    es_pdf_report *r = NULL;
+    es_doc_report *r = NULL;
 
     assert_es_ok(es_certs_read_file(tu_sample(trust), &o.chain.trust));
     if (at != NULL) {
@@ -42,12 +42,12 @@ static const char *detail(const es_report *r, const char *name)
 /* Cryptographically intact: ByteRange, digest and value pass; the last covers the file. */
 static void intact(const char *rel, size_t nsigs)
 {
-    es_pdf_report *r = verify(rel, "pki/ROOT_cert.pem", NULL);
-    size_t n = es_pdf_report_nsignatures(r);
+    es_doc_report *r = verify(rel, "pki/ROOT_cert.pem", NULL);
+    size_t n = es_doc_report_nsignatures(r);
 
     assert_int_equal(n, nsigs);
     for (size_t i = 0; i < n; i++) {
-        const es_report *s = es_pdf_report_signature(r, i);
+        const es_report *s = es_doc_report_signature(r, i);
         assert_int_equal(result(s, "pdf.byte_range"), ES_CHECK_PASSED);
         assert_int_equal(result(s, "data.hash"), ES_CHECK_PASSED);
         assert_int_equal(result(s, "signature.value"), ES_CHECK_PASSED);
@@ -56,8 +56,8 @@ static void intact(const char *rel, size_t nsigs)
         /* a foreign root: the chain cannot be valid, the document not valid */
         assert_int_not_equal(result(s, "signature.signer_cert"), ES_CHECK_PASSED);
     }
-    assert_string_equal(detail(es_pdf_report_signature(r, n - 1), "pdf.coverage"), "whole_file");
-    es_pdf_report_free(r);
+    assert_string_equal(detail(es_doc_report_signature(r, n - 1), "pdf.coverage"), "whole_file");
+    es_doc_report_free(r);
 }
 
 static void test_signed(void **state)
@@ -70,19 +70,19 @@ static void test_signed(void **state)
 
 static void test_negative(void **state)
 {
-    es_pdf_report *r;
+    es_doc_report *r;
 
     (void)state;
     r = verify("pdf/negative/dss_pdf-signed-corrupted.pdf", "pki/ROOT_cert.pem", NULL);
-    assert_int_equal(es_pdf_report_status(r), ES_INVALID);
-    assert_int_equal(es_pdf_report_nsignatures(r), 1);
-    assert_int_equal(es_report_status(es_pdf_report_signature(r, 0)), ES_INVALID);
-    es_pdf_report_free(r);
+    assert_int_equal(es_doc_report_status(r), ES_INVALID);
+    assert_int_equal(es_doc_report_nsignatures(r), 1);
+    assert_int_equal(es_report_status(es_doc_report_signature(r, 0)), ES_INVALID);
+    es_doc_report_free(r);
     r = verify("pdf/negative/pyhanko_coverage-anomalies_tail-uncovered.pdf", "pki/ROOT_cert.pem",
                NULL);
-    assert_int_equal(es_pdf_report_status(r), ES_INVALID);
-    assert_string_not_equal(detail(es_pdf_report_signature(r, 0), "pdf.coverage"), "whole_file");
-    es_pdf_report_free(r);
+    assert_int_equal(es_doc_report_status(r), ES_INVALID);
+    assert_string_not_equal(detail(es_doc_report_signature(r, 0), "pdf.coverage"), "whole_file");
+    es_doc_report_free(r);
 }
 
 static void test_sm2(void **state)
@@ -92,14 +92,14 @@ static void test_sm2(void **state)
     (void)state;
     for (size_t i = 0; i < 2; i++) {
         /* signed (2026-01-02) before its certificates' notBefore: check the chain today */
-        es_pdf_report *r = verify(files[i], "pdf/sm2/sm2_test_ca.crt", "2026-11-28");
-        const es_report *s = es_pdf_report_signature(r, 0);
+        es_doc_report *r = verify(files[i], "pdf/sm2/sm2_test_ca.crt", "2026-11-28");
+        const es_report *s = es_doc_report_signature(r, 0);
         assert_non_null(s);
         assert_int_equal(result(s, "signature.value"), ES_CHECK_PASSED);
         assert_int_equal(result(s, "data.hash"), ES_CHECK_PASSED);
         assert_int_equal(result(s, "pdf.coverage"), ES_CHECK_PASSED);
-        assert_int_not_equal(es_pdf_report_status(r), ES_INVALID);
-        es_pdf_report_free(r);
+        assert_int_not_equal(es_doc_report_status(r), ES_INVALID);
+        es_doc_report_free(r);
     }
 }
 
@@ -112,10 +112,10 @@ static void test_unsigned(void **state)
 
     (void)state;
     for (size_t i = 0; i < ES__ARRAY_LEN(files); i++) {
-        es_pdf_report *r = verify(files[i], "pki/ROOT_cert.pem", NULL);
-        assert_int_equal(es_pdf_report_nsignatures(r), 0);
-        assert_int_equal(es_pdf_report_status(r), ES_INDETERMINATE);
-        es_pdf_report_free(r);
+        es_doc_report *r = verify(files[i], "pki/ROOT_cert.pem", NULL);
+        assert_int_equal(es_doc_report_nsignatures(r), 0);
+        assert_int_equal(es_doc_report_status(r), ES_INDETERMINATE);
+        es_doc_report_free(r);
     }
 }
 
@@ -123,16 +123,16 @@ static void test_junk(void **state)
 {
     static const char junk[] = "%PDF-1.4\nthis is not a pdf\n";
     es_pdf_verify_opts o = {0};
-    es_pdf_report *r = NULL;
+    es_doc_report *r = NULL;
     es_pdf *d = NULL;
 
     (void)state;
     assert_es_ok(es_certs_read_file(tu_sample("pki/ROOT_cert.pem"), &o.chain.trust));
     assert_es_ok(es_pdf_verify((const uint8_t *)junk, sizeof(junk) - 1, &o, &r));
-    assert_int_equal(es_pdf_report_status(r), ES_INVALID);
-    assert_int_equal(result(es_pdf_report_document(r), "pdf.read"), ES_CHECK_FAILED);
+    assert_int_equal(es_doc_report_status(r), ES_INVALID);
+    assert_int_equal(result(es_doc_report_document(r), "pdf.read"), ES_CHECK_FAILED);
     assert_int_not_equal(es_pdf_open((const uint8_t *)junk, sizeof(junk) - 1, &d), ES_OK);
-    es_pdf_report_free(r);
+    es_doc_report_free(r);
     sk_X509_pop_free(o.chain.trust, X509_free);
 }
 

@@ -114,19 +114,19 @@ static es_pdf_sign_opts opts(es_pdf_format f)
     return o;
 }
 
-static es_pdf_report *verify(const es_buf *b)
+static es_doc_report *verify(const es_buf *b)
 {
-    es_pdf_report *r = NULL;
+    es_doc_report *r = NULL;
 
     assert_es_ok(es_pdf_verify(b->data, b->len, &F.vo, &r));
     return r;
 }
 
-static void dump(const es_pdf_report *r)
+static void dump(const es_doc_report *r)
 {
     char *t = NULL;
 
-    if (es_pdf_report_to_text(r, &t) == ES_OK)
+    if (es_doc_report_to_text(r, &t) == ES_OK)
         fputs(t, stderr);
     es_free(t);
 }
@@ -134,18 +134,18 @@ static void dump(const es_pdf_report *r)
 /* Every signature valid (the report printed when not). */
 static void assert_valid(const es_buf *b, size_t nsigs)
 {
-    es_pdf_report *r = verify(b);
+    es_doc_report *r = verify(b);
 
-    if (es_pdf_report_status(r) != ES_VALID || es_pdf_report_nsignatures(r) != nsigs)
+    if (es_doc_report_status(r) != ES_VALID || es_doc_report_nsignatures(r) != nsigs)
         dump(r);
-    assert_int_equal(es_pdf_report_nsignatures(r), nsigs);
-    assert_int_equal(es_pdf_report_status(r), ES_VALID);
-    es_pdf_report_free(r);
+    assert_int_equal(es_doc_report_nsignatures(r), nsigs);
+    assert_int_equal(es_doc_report_status(r), ES_VALID);
+    es_doc_report_free(r);
 }
 
-static es_check_result result(const es_pdf_report *r, size_t i, const char *name)
+static es_check_result result(const es_doc_report *r, size_t i, const char *name)
 {
-    const es_check *c = es_report_find(es_pdf_report_signature(r, i), name);
+    const es_check *c = es_report_find(es_doc_report_signature(r, i), name);
 
     if (c == NULL)
         fail_msg("signature %zu has no check %s", i, name);
@@ -201,19 +201,19 @@ static void test_sign_signed_sample(void **state)
     es_buf in = tu_read(tu_sample("pdf/signed/pyhanko_minimal-signed-twice-both-created.pdf"));
     es_buf out = {0};
     es_pdf_sign_opts o = opts(ES_PDF_GM);
-    es_pdf_report *r;
+    es_doc_report *r;
 
     (void)state;
     sign(&in, &o, &out);
     qpdf_check(&out);
     r = verify(&out);
-    assert_int_equal(es_pdf_report_nsignatures(r), 3);
+    assert_int_equal(es_doc_report_nsignatures(r), 3);
     for (size_t i = 0; i < 3; i++) {
         assert_int_equal(result(r, i, "signature.value"), ES_CHECK_PASSED);
         assert_int_equal(result(r, i, "pdf.modifications"), ES_CHECK_PASSED);
     }
-    assert_int_equal(es_report_status(es_pdf_report_signature(r, 2)), ES_VALID);
-    es_pdf_report_free(r);
+    assert_int_equal(es_report_status(es_doc_report_signature(r, 2)), ES_VALID);
+    es_doc_report_free(r);
     es_buf_free(&in);
     es_buf_free(&out);
 }
@@ -270,7 +270,7 @@ static void test_pades(void **state)
     for (size_t i = 0; i < ES__ARRAY_LEN(algs); i++) {
         es_key *k = NULL;
         es_pdf_sign_opts o = opts(ES_PDF_PADES);
-        es_pdf_report *r;
+        es_doc_report *r;
         es_pdf *d = NULL;
 
         assert_es_ok(es_key_generate(algs[i], &k));
@@ -288,9 +288,9 @@ static void test_pades(void **state)
         assert_es_ok(es_buf_set(&bad, out.data, out.len));
         bad.data[in.len / 2] ^= 1;
         r = verify(&bad);
-        assert_int_equal(es_pdf_report_status(r), ES_INVALID);
+        assert_int_equal(es_doc_report_status(r), ES_INVALID);
         assert_int_equal(result(r, 0, "data.hash"), ES_CHECK_FAILED);
-        es_pdf_report_free(r);
+        es_doc_report_free(r);
         /* the SM2 formats refuse the key */
         o.format = ES_PDF_GM;
         assert_es_err(es_pdf_sign(in.data, in.len, &o, &bad), ES_ERR_ARG);
@@ -340,7 +340,7 @@ static void update(const es_buf *in, edit_fn fn, es_buf *out)
     assert_es_ok(es__pdf_w_init(&w, d));
     fn(&w, d);
     assert_es_ok(es__pdf_w_finish(&w));
-    out->data = w.out.p;
+    out->data = (uint8_t *)w.out.p;
     out->len = w.out.len;
     w.out.p = NULL;
     es__pdf_w_release(&w);
@@ -351,7 +351,7 @@ static void add_page(es__pdf_writer *w, es_pdf *d)
 {
     qpdf_oh root = qpdf_get_root(d->q), pages = qpdf_oh_get_key(d->q, root, "/Pages");
     long id = es__pdf_w_new_id(w);
-    es__pdf_sb kids = {0};
+    es__sb kids = ES__PDF_SB_INIT;
     qpdf_oh k = qpdf_oh_get_key(d->q, pages, "/Kids");
     char ref[32], count[32];
 
@@ -360,20 +360,20 @@ static void add_page(es__pdf_writer *w, es_pdf *d)
     assert_es_ok(es__pdf_ser(d->q, k, NULL, 0, ref, &kids));
     es__pdf_kv kv[2] = {{"/Kids", (const char *)kids.p}, {"/Count", count}};
     es__pdf_w_begin(w, id);
-    es__pdf_sb_printf(&w->out, "<< /Type /Page /Parent %d 0 R /MediaBox [0 0 200 200] >>",
-                      qpdf_oh_get_object_id(d->q, pages));
+    es__sb_printf(&w->out, "<< /Type /Page /Parent %d 0 R /MediaBox [0 0 200 200] >>",
+                  qpdf_oh_get_object_id(d->q, pages));
     es__pdf_w_end(w);
     es__pdf_w_begin(w, qpdf_oh_get_object_id(d->q, pages));
     assert_es_ok(es__pdf_ser(d->q, pages, kv, 2, NULL, &w->out));
     es__pdf_w_end(w);
-    es__pdf_sb_free(&kids);
+    es__sb_free(&kids);
 }
 
 static void cover_page(es__pdf_writer *w, es_pdf *d)
 {
     qpdf_oh pg = qpdf_get_page_n(d->q, 0), an = qpdf_oh_get_key(d->q, pg, "/Annots");
     long id = es__pdf_w_new_id(w);
-    es__pdf_sb b = {0};
+    es__sb b = ES__PDF_SB_INIT;
     char ref[32];
 
     snprintf(ref, sizeof(ref), "%ld 0 R", id);
@@ -381,13 +381,13 @@ static void cover_page(es__pdf_writer *w, es_pdf *d)
     assert_es_ok(es__pdf_ser(d->q, an, NULL, 0, ref, &b));
     es__pdf_kv kv = {"/Annots", (const char *)b.p};
     es__pdf_w_begin(w, id);
-    es__pdf_sb_str(&w->out, "<< /Type /Annot /Subtype /Square /Rect [0 0 2000 2000] /IC [1 1 1] "
-                            "/C [1 1 1] >>");
+    es__sb_str(&w->out, "<< /Type /Annot /Subtype /Square /Rect [0 0 2000 2000] /IC [1 1 1] "
+                        "/C [1 1 1] >>");
     es__pdf_w_end(w);
     es__pdf_w_begin(w, qpdf_oh_get_object_id(d->q, pg));
     assert_es_ok(es__pdf_ser(d->q, pg, &kv, 1, NULL, &w->out));
     es__pdf_w_end(w);
-    es__pdf_sb_free(&b);
+    es__sb_free(&b);
 }
 
 static void override_ap(es__pdf_writer *w, es_pdf *d)
@@ -400,8 +400,8 @@ static void override_ap(es__pdf_writer *w, es_pdf *d)
     snprintf(ap, sizeof(ap), "<< /N %ld 0 R >>", id);
     es__pdf_kv kv = {"/AP", ap};
     es__pdf_w_begin(w, id);
-    es__pdf_sb_str(&w->out, "<< /Type /XObject /Subtype /Form /BBox [0 0 10 10] /Length 0 >>\n"
-                            "stream\n\nendstream");
+    es__sb_str(&w->out, "<< /Type /XObject /Subtype /Form /BBox [0 0 10 10] /Length 0 >>\n"
+                        "stream\n\nendstream");
     es__pdf_w_end(w);
     es__pdf_w_begin(w, fid);
     assert_es_ok(es__pdf_ser(d->q, f, &kv, 1, NULL, &w->out));
@@ -410,13 +410,13 @@ static void override_ap(es__pdf_writer *w, es_pdf *d)
 
 static void assert_tampered(const es_buf *b, const char *check)
 {
-    es_pdf_report *r = verify(b);
+    es_doc_report *r = verify(b);
 
     if (result(r, 0, check) != ES_CHECK_FAILED)
         dump(r);
     assert_int_equal(result(r, 0, check), ES_CHECK_FAILED);
-    assert_int_equal(es_pdf_report_status(r), ES_INVALID);
-    es_pdf_report_free(r);
+    assert_int_equal(es_doc_report_status(r), ES_INVALID);
+    es_doc_report_free(r);
 }
 
 static void test_tamper(void **state)
