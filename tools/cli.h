@@ -94,6 +94,37 @@ int cli_image_write(const cli_args *a, const es_buf *b);
 int cli_load_verify_opts(const cli_args *a, es_verify_opts *o);
 void cli_free_verify_opts(es_verify_opts *o);
 
+/* The options the document signing commands share (cli_sign.c), in each one's option table. */
+#define CLI_SIGN_OPTS                                                                              \
+    {"seal", "SEAL.esl", 0, "the seal to apply"},                                                  \
+        {"cert", "S.pem", CLI_REQUIRED, "signer certificate (in the seal's certList)"},            \
+        {"key", "S.key", CLI_REQUIRED, "signer private key"},                                      \
+        {"page", "N", 0, "page of the seal, from 1 (default 1)"},                                  \
+        {"x", "MM", 0, "left edge of the seal, mm from the page's left"},                          \
+        {"y", "MM", 0, "top edge of the seal, mm from the page's top"},                            \
+        {"cross-page", NULL, 0, "a cross-page seal (骑缝章) at the right edge of the pages"},      \
+        {"pages", "A-B", 0, "with --cross-page: the pages to cover (default all)"},                \
+        {"time", "TIME", 0, "signing time (default now)"},                                         \
+    {                                                                                              \
+        "pass-env", "VAR", 0, "password of an encrypted --key in $VAR"                             \
+    }
+
+/* What --seal (optional), --cert, --key and --time give. */
+typedef struct cli_signer {
+    es_seal *seal; /* NULL without --seal */
+    es_key *key;
+    X509 *cert;
+    es_time time; /* 0 without --time: now */
+} cli_signer;
+
+/* Load the signer; free with cli_free_signer (also after a failure). */
+int cli_load_signer(const cli_args *a, cli_signer *s);
+void cli_free_signer(cli_signer *s);
+/* --name as a length in mm in [0, 10000]; a usage error when absent or malformed. */
+int cli_get_mm(const cli_args *a, const char *name, double *out);
+/* --pages A-B into first/last (kept when absent). */
+int cli_get_pages(const cli_args *a, long *first, long *last);
+
 /* The subcommands, each in tools/cmd_<name>.c. */
 int cmd_ca_crl(int argc, char **argv);
 int cmd_ca_init(int argc, char **argv);

@@ -140,6 +140,13 @@ has "$OUT" "11 bytes before and 10 after"
 # Cross-page seal over pages 2-4 and a digital signature.
 run 0 "$ESEAL" ofd sign "$S/ofd/VPage7.ofd" "$T/cross.ofd" "${SIGNER[@]}" --cross-page --pages 2-4 --y 100
 run 0 "$ESEAL" ofd verify "$T/cross.ofd" "${V[@]}"
+for bad in 2-4x 2 a-b; do
+    run 2 "$ESEAL" ofd sign "$S/ofd/VPage7.ofd" "$T/bad.ofd" "${SIGNER[@]}" --cross-page --pages "$bad" --y 100
+    has "$ERR" "--pages must be A-B"
+done
+run 2 "$ESEAL" ofd sign "$S/ofd/VPage7.ofd" "$T/bad.ofd" "${SIGNER[@]}" --page 1 --x 5 --y 10mm
+has "$ERR" "--y must be a length in mm"
+[ ! -e "$T/bad.ofd" ] && ok || fail "a refused signing wrote its output"
 run 0 "$ESEAL" ofd show "$T/cross.ofd"
 eq "$(grep -c 'stamp .* clip' "$OUT")" 3 "three slices"
 has "$OUT" "on page ID 21 at 196.667 100 40 40 clip 0 0 13.333 40"
