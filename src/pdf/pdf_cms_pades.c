@@ -8,18 +8,6 @@
 
 #include "pdf/pdf_local.h"
 
-es_err es__pdf_ranges_sha256(const es__pdf_ranges *rg, uint8_t md[32])
-{
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    int ok = c != NULL && EVP_DigestInit_ex(c, EVP_sha256(), NULL) &&
-             EVP_DigestUpdate(c, rg->p + rg->a0, rg->a1 - rg->a0) &&
-             EVP_DigestUpdate(c, rg->p + rg->b0, rg->b1 - rg->b0) &&
-             EVP_DigestFinal_ex(c, md, NULL);
-
-    EVP_MD_CTX_free(c);
-    return ok ? ES_OK : es__fail_ossl(ES_ERR_CRYPTO, "cannot hash the signed bytes");
-}
-
 /*
  * Sign the DER SET OF the signer's signed attributes ourselves: CMS_SignerInfo_sign would add a
  * signingTime, which PAdES B-B leaves out (the time is the signature dictionary's /M).

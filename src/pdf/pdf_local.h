@@ -187,14 +187,14 @@ typedef struct es__pdf_ranges {
     size_t a0, a1, b0, b1; /* [a0, a1) and [b0, b1) */
 } es__pdf_ranges;
 
-/* SM3 (or another digest by md) of the ranges. */
+/* SM3 of the ranges (pdf_cms.c). */
 es_err es__pdf_ranges_sm3(const es__pdf_ranges *r, uint8_t md[32]);
 
 /* A GM/T 0010 SignedData over the ranges' SM3, carrying seal (may be NULL) as an attribute. */
 es_err es__pdf_cms_sign_gm(const es_key *key, X509 *cert, STACK_OF(X509) * chain,
                            const es_seal *seal, const uint8_t md[32], es_time t, es_buf *out);
 
-/* SHA-256 of the ranges (pdf_cms_pades.c). */
+/* SHA-256 of the ranges (pdf_cms.c). */
 es_err es__pdf_ranges_sha256(const es__pdf_ranges *rg, uint8_t md[32]);
 
 /*

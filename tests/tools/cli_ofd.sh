@@ -153,7 +153,7 @@ has "$OUT" "on page ID 21 at 196.667 100 40 40 clip 0 0 13.333 40"
 has "$OUT" "on page ID 63 at 170 100 40 40 clip 26.667 0 13.333 40"
 run 0 "$ESEAL" ofd sign "$T/cross.ofd" "$T/digital.ofd" --digital --cert "$T/other.pem" --key "$T/other.key"
 run 0 "$ESEAL" ofd verify "$T/digital.ofd" "${V[@]}"
-has "$OUT" "passed +data.hash: messageDigest is SM3 of Signature.xml"
+has "$OUT" "passed +data.hash: messageDigest is the SM3 digest of Signature.xml"
 
 # --close: the next signature is refused, saying why.
 run 0 "$ESEAL" ofd sign "$S/ofd/helloworld.ofd" "$T/closed.ofd" "${SIGNER[@]}" --page 1 --x 20 --y 30 --close

@@ -1,4 +1,4 @@
-/* Verifying a SignedData in /Contents: SM2 (GM/T 0010 or RFC 5652 OIDs), RSA and ECDSA. */
+/* Verifying a SignedData: SM2 (GM/T 0010 or RFC 5652 OIDs), RSA and ECDSA, over the bytes sent. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,10 +8,9 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "cms/cms_local.h"
 #include "eseal/crypto.h"
-#include "pdf/pdf_cms_local.h"
-#include "pdf/pdf_local.h"
-#include "pdf/pdf_verify_local.h"
+#include "eseal_local.h"
 
 #define MAX_DER_DEPTH 16
 
@@ -103,7 +102,7 @@ static int find_attrs(const uint8_t *p, size_t n, const uint8_t **ap, size_t *an
 }
 
 /* The certificate the SignerInfo names: issuer and serial, or subject key identifier. */
-static X509 *find_signer(const ES_PDF_SIGNED *sd, const ES_PDF_SIGNER *si)
+static X509 *find_signer(const ES_CMS_SIGNED *sd, const ES_CMS_SIGNER *si)
 {
     PKCS7_ISSUER_AND_SERIAL *ias = NULL;
     const ASN1_STRING *ski = NULL;
@@ -145,23 +144,15 @@ static const EVP_MD *digest_of(const X509_ALGOR *a, char *name, size_t nn)
     return EVP_get_digestbyobj(a->algorithm);
 }
 
-static es_err ranges_digest(const es__pdf_ranges *rg, const EVP_MD *md, uint8_t *out, unsigned *len)
+static es_err data_digest(const es__cms_data *d, const EVP_MD *md, uint8_t *out, unsigned *len)
 {
     EVP_MD_CTX *c = EVP_MD_CTX_new();
-    int ok = c != NULL && EVP_DigestInit_ex(c, md, NULL) &&
-             EVP_DigestUpdate(c, rg->p + rg->a0, rg->a1 - rg->a0) &&
-             EVP_DigestUpdate(c, rg->p + rg->b0, rg->b1 - rg->b0) &&
+    int ok = c != NULL && EVP_DigestInit_ex(c, md, NULL) && EVP_DigestUpdate(c, d->p[0], d->n[0]) &&
+             (d->n[1] == 0 || EVP_DigestUpdate(c, d->p[1], d->n[1])) &&
              EVP_DigestFinal_ex(c, out, len);
 
     EVP_MD_CTX_free(c);
     return ok ? ES_OK : es__fail_ossl(ES_ERR_CRYPTO, "cannot hash the signed bytes");
-}
-
-es_err es__pdf_ranges_sm3(const es__pdf_ranges *rg, uint8_t md[32])
-{
-    unsigned len = 0;
-
-    return ranges_digest(rg, EVP_sm3(), md, &len);
 }
 
 /* An SM2 signature (ID 1234567812345678) over msg, or RSA/ECDSA with md via OpenSSL. */
@@ -205,18 +196,24 @@ end:
 static es_err value_check(es_report *r, es_err vr, const char *what, X509 *cert)
 {
     char who[300] = "";
+    const char *alg = EVP_PKEY_get0_type_name(X509_get0_pubkey(cert));
 
     if (vr == ES_ERR_NOMEM)
         return vr;
+    alg = alg == NULL               ? ""
+          : strcmp(alg, "SM2") == 0 ? "SM2 "
+          : strcmp(alg, "RSA") == 0 ? "RSA "
+          : strcmp(alg, "EC") == 0  ? "ECDSA "
+                                    : "";
     X509_NAME_oneline(X509_get_subject_name(cert), who, sizeof(who));
     if (vr == ES_OK)
         return es_report_add(r, "signature.value", ES_CHECK_PASSED,
-                             "signature over %s verifies with %s", what, who);
-    return es_report_add(r, "signature.value", ES_CHECK_FAILED, "signature over %s: %s", what,
-                         es_errdetail());
+                             "%ssignature over %s verifies with %s", alg, what, who);
+    return es_report_add(r, "signature.value", ES_CHECK_FAILED, "%ssignature over %s: %s", alg,
+                         what, es_errdetail());
 }
 
-static es_time signing_time(const ES_PDF_SIGNER *si, int *has)
+static es_time signing_time(const ES_CMS_SIGNER *si, int *has)
 {
     int i = X509at_get_attr_by_NID(si->auth, NID_pkcs9_signingTime, -1);
     ASN1_TYPE *v = i >= 0 ? X509_ATTRIBUTE_get0_type(X509at_get_attr(si->auth, i), 0) : NULL;
@@ -234,104 +231,94 @@ static es_time signing_time(const ES_PDF_SIGNER *si, int *has)
     return t;
 }
 
-/* With signed attributes: messageDigest against the ranges, the signature over the attributes. */
-static es_err attrs_check(es_report *r, const uint8_t *der, size_t dn, const ES_PDF_SIGNER *si,
-                          X509 *cert, const EVP_MD *md, const uint8_t *dg, unsigned dl)
+/* With signed attributes: the signature over them as received, then messageDigest. */
+static es_err attrs_check(es_report *r, const uint8_t *der, size_t dn, const es__cms *c,
+                          const EVP_MD *md, const char *mdname, const uint8_t *dg, unsigned dl,
+                          const es__cms_data *d)
 {
+    const ES_CMS_SIGNER *si = c->si;
     int i = X509at_get_attr_by_NID(si->auth, NID_pkcs9_messageDigest, -1);
     ASN1_TYPE *v = i >= 0 ? X509_ATTRIBUTE_get0_type(X509at_get_attr(si->auth, i), 0) : NULL;
     const uint8_t *ap = NULL;
     size_t an = 0;
-    unsigned char *re = NULL;
     uint8_t *copy = NULL;
     es_err rc, vr;
 
-    /* verify over the attributes as sent, re-tagged as a SET (0x31) */
-    if (find_attrs(der, dn, &ap, &an) && (copy = OPENSSL_memdup(ap, an)) != NULL) {
+    /* The signature covers the attributes' own bytes re-tagged as a SET (0x31); re-encoding
+     * them instead would accept a signature over other bytes than those received. */
+    if (!find_attrs(der, dn, &ap, &an))
+        vr = es__fail(ES_ERR_FORMAT, "cannot locate the signed attributes");
+    else if ((copy = OPENSSL_memdup(ap, an)) == NULL)
+        vr = es__fail(ES_ERR_NOMEM, "out of memory");
+    else {
         copy[0] = 0x31;
-        vr = sig_verify(cert, md, copy, an, NULL, 0, si->sig);
-    } else {
-        int n = ASN1_item_i2d((ASN1_VALUE *)si->auth, &re, ASN1_ITEM_rptr(PKCS7_ATTR_VERIFY));
-        vr = n > 0 ? sig_verify(cert, md, re, (size_t)n, NULL, 0, si->sig)
-                   : es__fail_ossl(ES_ERR_FORMAT, "cannot encode the signed attributes");
+        vr = sig_verify(c->cert, md, copy, an, NULL, 0, si->sig);
     }
     OPENSSL_free(copy);
-    OPENSSL_free(re);
-    if ((rc = value_check(r, vr, "the signed attributes", cert)) != ES_OK)
+    if ((rc = value_check(r, vr, "the signed attributes", c->cert)) != ES_OK)
         return rc;
     if (v == NULL || v->type != V_ASN1_OCTET_STRING)
         return es_report_add(r, "data.hash", ES_CHECK_FAILED, "no messageDigest attribute");
     if ((unsigned)v->value.octet_string->length != dl ||
         memcmp(v->value.octet_string->data, dg, dl) != 0)
         return es_report_add(r, "data.hash", ES_CHECK_FAILED,
-                             "messageDigest is not the digest of the ByteRange bytes");
-    return es_report_add(r, "data.hash", ES_CHECK_PASSED,
-                         "messageDigest is the digest of the ByteRange bytes");
+                             "messageDigest is not the %s digest of %s", mdname, d->name);
+    return es_report_add(r, "data.hash", ES_CHECK_PASSED, "messageDigest is the %s digest of %s",
+                         mdname, d->name);
 }
 
-static es_err signer_check(es_report *r, const uint8_t *der, size_t dn, const ES_PDF_CMS *cms,
-                           const es__pdf_ranges *rg, const es_pdf_verify_opts *o)
+es_err es__cms_check(es_report *r, const uint8_t *der, es__cms *c, const es__cms_data *d)
 {
-    const ES_PDF_SIGNER *si = sk_ES_PDF_SIGNER_value(cms->sd->signers, 0);
-    X509 *cert = si != NULL ? find_signer(cms->sd, si) : NULL;
     const EVP_MD *md;
     uint8_t dg[EVP_MAX_MD_SIZE];
     unsigned dl = 0;
     char mdname[80] = "";
-    int has_t = 0;
-    es_time t;
     es_err rc;
 
-    if (cert == NULL)
+    c->si = sk_ES_CMS_SIGNER_value(c->asn1->sd->signers, 0);
+    c->cert = c->si != NULL ? find_signer(c->asn1->sd, c->si) : NULL;
+    if (c->cert == NULL)
         return es_report_add(r, "format", ES_CHECK_FAILED,
                              "SignedData without a SignerInfo whose certificate it carries");
-    if ((md = digest_of(si->digest_alg, mdname, sizeof(mdname))) == NULL)
+    if ((md = digest_of(c->si->digest_alg, mdname, sizeof(mdname))) == NULL) {
+        c->cert = NULL; /* nothing was checked: no further checks on the signer */
         return es_report_add(r, "format", ES_CHECK_FAILED, "unknown digest algorithm %s", mdname);
-    if ((rc = es_cert_set_sm2_id(cert, NULL, 0)) != ES_OK ||
-        (rc = es_report_add(r, "format", ES_CHECK_PASSED,
-                            "SignedData (%zu bytes), digest %s, %d signer(s)", dn, mdname,
-                            sk_ES_PDF_SIGNER_num(cms->sd->signers))) != ES_OK ||
-        (rc = ranges_digest(rg, md, dg, &dl)) != ES_OK)
-        return rc;
-    t = signing_time(si, &has_t);
-    if (has_t) {
-        char ts[ES_TIME_STRLEN];
-        es_time_format(t, ts);
-        es_report_set_info(r, "signing_time", ts);
     }
-    if (si->auth != NULL && sk_X509_ATTRIBUTE_num(si->auth) > 0)
-        rc = attrs_check(r, der, dn, si, cert, md, dg, dl);
-    else if ((rc = value_check(r,
-                               sig_verify(cert, md, rg->p + rg->a0, rg->a1 - rg->a0, rg->p + rg->b0,
-                                          rg->b1 - rg->b0, si->sig),
-                               "the ByteRange bytes", cert)) == ES_OK)
-        rc = es_report_add(r, "data.hash", ES_CHECK_PASSED,
-                           "no signed attributes: the signature covers the ByteRange bytes");
-    if (rc == ES_OK)
-        rc = es__pdf_signer_checks(r, cert, cms->sd->certs, si->auth, has_t, t, o);
-    return rc;
+    if ((rc = es_cert_set_sm2_id(c->cert, NULL, 0)) != ES_OK ||
+        (rc = es_report_add(r, "format", ES_CHECK_PASSED,
+                            "SignedData (%zu bytes), digest %s, %d signer(s)", c->len, mdname,
+                            sk_ES_CMS_SIGNER_num(c->asn1->sd->signers))) != ES_OK ||
+        (rc = data_digest(d, md, dg, &dl)) != ES_OK)
+        return rc;
+    c->time = signing_time(c->si, &c->has_time);
+    if (c->si->auth != NULL && sk_X509_ATTRIBUTE_num(c->si->auth) > 0)
+        return attrs_check(r, der, c->len, c, md, mdname, dg, dl, d);
+    rc = value_check(r, sig_verify(c->cert, md, d->p[0], d->n[0], d->p[1], d->n[1], c->si->sig),
+                     d->name, c->cert);
+    if (rc != ES_OK)
+        return rc;
+    return es_report_add(r, "data.hash", ES_CHECK_PASSED,
+                         "no signed attributes: the signature covers %s itself", d->name);
 }
 
-es_err es__pdf_cms_verify(es_report *r, const uint8_t *p, size_t n, const es__pdf_ranges *rg,
-                          const es_pdf_verify_opts *o)
+int es__cms_parse(const uint8_t *p, size_t n, es__cms *c, char oid[80])
 {
     const unsigned char *q = p;
-    ES_PDF_CMS *cms = NULL;
-    char oid[80] = "";
-    size_t dn = elem_size(p, n, 0);
-    es_err rc;
 
-    if (dn > 0 && dn < (size_t)INT32_MAX)
-        cms = (ES_PDF_CMS *)ASN1_item_d2i(NULL, &q, (long)dn, ASN1_ITEM_rptr(ES_PDF_CMS));
-    if (cms != NULL)
-        OBJ_obj2txt(oid, sizeof(oid), cms->type, 1);
-    if (cms != NULL &&
-        (strcmp(oid, ES__OID_GM_SIGNED_DATA) == 0 || strcmp(oid, ES__OID_PKCS7_SIGNED) == 0))
-        rc = signer_check(r, p, dn, cms, rg, o);
-    else
-        rc = es_report_add(r, "format", ES_CHECK_FAILED, "/Contents is not a SignedData%s%s",
-                           oid[0] ? ": content type " : "", oid);
+    memset(c, 0, sizeof(*c));
+    oid[0] = '\0';
+    c->len = elem_size(p, n, 0);
+    if (c->len > 0 && c->len < (size_t)INT32_MAX)
+        c->asn1 = (ES_CMS *)ASN1_item_d2i(NULL, &q, (long)c->len, ASN1_ITEM_rptr(ES_CMS));
     es__ossl_clear();
-    ASN1_item_free((ASN1_VALUE *)cms, ASN1_ITEM_rptr(ES_PDF_CMS));
-    return rc;
+    if (c->asn1 == NULL)
+        return 0;
+    OBJ_obj2txt(oid, 80, c->asn1->type, 1);
+    return strcmp(oid, ES__OID_GM_SIGNED_DATA) == 0 || strcmp(oid, ES__OID_PKCS7_SIGNED) == 0;
+}
+
+void es__cms_release(es__cms *c)
+{
+    ASN1_item_free((ASN1_VALUE *)c->asn1, ASN1_ITEM_rptr(ES_CMS));
+    memset(c, 0, sizeof(*c));
 }

@@ -1,11 +1,11 @@
-/* The gm signature: a GM/T 0010 SignedData (SM3, SM2) over the ByteRange, carrying the SESeal. */
+/* A detached GM/T 0010 SignedData (SM3, SM2) with signed attributes: OFD Type="Sign", PDF gm. */
 #include <string.h>
 
 #include <openssl/objects.h>
 
+#include "cms/cms_local.h"
 #include "eseal/crypto.h"
-#include "pdf/pdf_cms_local.h"
-#include "pdf/pdf_local.h"
+#include "eseal_local.h"
 
 static int set_alg(X509_ALGOR *a, const char *oid)
 {
@@ -30,16 +30,14 @@ static X509_ATTRIBUTE *seq_attr(const char *oid, const uint8_t *der, size_t n)
     return a;
 }
 
-/* contentType (GM/T 0010 data), signingTime, messageDigest and (with a seal) the SESeal. */
-static int add_attrs(ES_PDF_SIGNER *si, const uint8_t md[ES_SM3_LEN], es_time t,
-                     const es_seal *seal)
+/* contentType (GM/T 0010 data), signingTime, messageDigest and the extra attribute. */
+static int add_attrs(ES_CMS_SIGNER *si, const uint8_t md[ES_SM3_LEN], es_time t,
+                     const es__cms_attr *extra)
 {
     ASN1_OBJECT *type = OBJ_txt2obj(ES__OID_GM_DATA, 1);
     ASN1_TIME *when = ASN1_TIME_set(NULL, (time_t)t);
     ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
     X509_ATTRIBUTE *a[4] = {NULL, NULL, NULL, NULL};
-    size_t sn = 0;
-    const uint8_t *sp = seal ? es_seal_der(seal, &sn) : NULL;
     int ok = type != NULL && when != NULL && os != NULL && ASN1_OCTET_STRING_set(os, md, 32) &&
              (si->auth = sk_X509_ATTRIBUTE_new_null()) != NULL;
 
@@ -49,8 +47,8 @@ static int add_attrs(ES_PDF_SIGNER *si, const uint8_t md[ES_SM3_LEN], es_time t,
         when = NULL;
     if (ok && (a[2] = X509_ATTRIBUTE_create(NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, os)))
         os = NULL;
-    if (ok && sp != NULL)
-        ok = (a[3] = seq_attr(ES__PDF_OID_SEAL_ATTR, sp, sn)) != NULL;
+    if (ok && extra != NULL)
+        ok = (a[3] = seq_attr(extra->oid, extra->der, extra->n)) != NULL;
     for (int i = 0; i < 4; i++) {
         if (ok && a[i] != NULL && sk_X509_ATTRIBUTE_push(si->auth, a[i]) > 0)
             a[i] = NULL;
@@ -65,7 +63,7 @@ static int add_attrs(ES_PDF_SIGNER *si, const uint8_t md[ES_SM3_LEN], es_time t,
 }
 
 /* sid: issuerAndSerialNumber, as the ANY the template keeps. */
-static int set_sid(ES_PDF_SIGNER *si, X509 *cert)
+static int set_sid(ES_CMS_SIGNER *si, X509 *cert)
 {
     PKCS7_ISSUER_AND_SERIAL *ias = PKCS7_ISSUER_AND_SERIAL_new();
     unsigned char *der = NULL;
@@ -86,8 +84,8 @@ static int set_sid(ES_PDF_SIGNER *si, X509 *cert)
     return ok;
 }
 
-static es_err fill_signer(ES_PDF_SIGNER *si, const es_key *key, X509 *cert, const es_seal *seal,
-                          const uint8_t md[ES_SM3_LEN], es_time t)
+static es_err fill_signer(ES_CMS_SIGNER *si, const es_key *key, X509 *cert,
+                          const es__cms_attr *extra, const uint8_t md[ES_SM3_LEN], es_time t)
 {
     es_err rc;
     unsigned char *der = NULL;
@@ -96,7 +94,7 @@ static es_err fill_signer(ES_PDF_SIGNER *si, const es_key *key, X509 *cert, cons
 
     if (!ASN1_INTEGER_set(si->version, 1) || !set_sid(si, cert) ||
         !set_alg(si->digest_alg, ES__OID_SM3) || !set_alg(si->sig_alg, ES__OID_SM2_SIGN) ||
-        !add_attrs(si, md, t, seal))
+        !add_attrs(si, md, t, extra))
         return es__fail_ossl(ES_ERR_CRYPTO, "cannot build SignerInfo");
     /* signed as a DER SET OF (tag 0x31, sorted), stored [0] IMPLICIT */
     if ((n = ASN1_item_i2d((ASN1_VALUE *)si->auth, &der, ASN1_ITEM_rptr(PKCS7_ATTR_SIGN))) <= 0)
@@ -110,9 +108,9 @@ static es_err fill_signer(ES_PDF_SIGNER *si, const es_key *key, X509 *cert, cons
 }
 
 /* Version, SM3, detached GM/T 0010 data, the signer's certificate and chain, the SignerInfo. */
-static es_err fill_signed(ES_PDF_CMS *cms, X509 *cert, STACK_OF(X509) * chain, ES_PDF_SIGNER *si)
+static es_err fill_signed(ES_CMS *cms, X509 *cert, STACK_OF(X509) * chain, ES_CMS_SIGNER *si)
 {
-    ES_PDF_SIGNED *sd = cms->sd;
+    ES_CMS_SIGNED *sd = cms->sd;
     X509_ALGOR *alg = X509_ALGOR_new();
     int ok = alg != NULL && set_alg(alg, ES__OID_SM3);
 
@@ -125,22 +123,25 @@ static es_err fill_signed(ES_PDF_CMS *cms, X509 *cert, STACK_OF(X509) * chain, E
         alg = NULL;
     ok = ok && alg == NULL && (sd->certs = sk_X509_new_null()) != NULL;
     for (int i = -1; ok && i < (chain ? sk_X509_num(chain) : 0); i++) {
-        X509 *dup = X509_dup(i < 0 ? cert : sk_X509_value(chain, i));
-        ok = dup != NULL && sk_X509_push(sd->certs, dup) > 0;
-        if (!ok)
-            X509_free(dup);
+        /* a reference, not X509_dup: a copy decodes the certificate again, per signature */
+        X509 *ref = i < 0 ? cert : sk_X509_value(chain, i);
+        ok = X509_up_ref(ref) == 1;
+        if (ok && sk_X509_push(sd->certs, ref) <= 0) {
+            X509_free(ref);
+            ok = 0;
+        }
     }
-    ok = ok && sk_ES_PDF_SIGNER_push(sd->signers, si) > 0;
+    ok = ok && sk_ES_CMS_SIGNER_push(sd->signers, si) > 0;
     X509_ALGOR_free(alg);
     return ok ? ES_OK : es__fail_ossl(ES_ERR_NOMEM, "cannot build SignedData");
 }
 
-es_err es__pdf_cms_sign_gm(const es_key *key, X509 *cert, STACK_OF(X509) * chain,
-                           const es_seal *seal, const uint8_t md[32], es_time t, es_buf *out)
+es_err es__cms_sign_gm(const es_key *key, X509 *cert, STACK_OF(X509) * chain, const uint8_t md[32],
+                       es_time t, const es__cms_attr *extra, es_buf *out)
 {
     es_err rc;
-    ES_PDF_CMS *cms = (ES_PDF_CMS *)ASN1_item_new(ASN1_ITEM_rptr(ES_PDF_CMS));
-    ES_PDF_SIGNER *si = (ES_PDF_SIGNER *)ASN1_item_new(ASN1_ITEM_rptr(ES_PDF_SIGNER));
+    ES_CMS *cms = (ES_CMS *)ASN1_item_new(ASN1_ITEM_rptr(ES_CMS));
+    ES_CMS_SIGNER *si = (ES_CMS_SIGNER *)ASN1_item_new(ASN1_ITEM_rptr(ES_CMS_SIGNER));
     unsigned char *der = NULL;
     int len;
 
@@ -148,18 +149,18 @@ es_err es__pdf_cms_sign_gm(const es_key *key, X509 *cert, STACK_OF(X509) * chain
         rc = es__fail_ossl(ES_ERR_NOMEM, "out of memory");
         goto end;
     }
-    if ((rc = fill_signer(si, key, cert, seal, md, t)) != ES_OK ||
+    if ((rc = fill_signer(si, key, cert, extra, md, t)) != ES_OK ||
         (rc = fill_signed(cms, cert, chain, si)) != ES_OK)
         goto end;
     si = NULL; /* owned by cms */
-    if ((len = ASN1_item_i2d((ASN1_VALUE *)cms, &der, ASN1_ITEM_rptr(ES_PDF_CMS))) <= 0) {
+    if ((len = ASN1_item_i2d((ASN1_VALUE *)cms, &der, ASN1_ITEM_rptr(ES_CMS))) <= 0) {
         rc = es__fail_ossl(ES_ERR_CRYPTO, "cannot encode SignedData");
         goto end;
     }
     rc = es_buf_set(out, der, (size_t)len);
 end:
     OPENSSL_free(der);
-    ASN1_item_free((ASN1_VALUE *)si, ASN1_ITEM_rptr(ES_PDF_SIGNER));
-    ASN1_item_free((ASN1_VALUE *)cms, ASN1_ITEM_rptr(ES_PDF_CMS));
+    ASN1_item_free((ASN1_VALUE *)si, ASN1_ITEM_rptr(ES_CMS_SIGNER));
+    ASN1_item_free((ASN1_VALUE *)cms, ASN1_ITEM_rptr(ES_CMS));
     return rc;
 }

@@ -1,0 +1,57 @@
+/* PDF signatures over src/cms: the ByteRange as the signed data, the seal as a gm attribute. */
+#include <openssl/evp.h>
+
+#include "cms/cms_local.h"
+#include "pdf/pdf_local.h"
+#include "pdf/pdf_verify_local.h"
+
+static es_err ranges_digest(const es__pdf_ranges *rg, const EVP_MD *md, uint8_t out[32])
+{
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    int ok = c != NULL && EVP_DigestInit_ex(c, md, NULL) &&
+             EVP_DigestUpdate(c, rg->p + rg->a0, rg->a1 - rg->a0) &&
+             EVP_DigestUpdate(c, rg->p + rg->b0, rg->b1 - rg->b0) &&
+             EVP_DigestFinal_ex(c, out, NULL);
+
+    EVP_MD_CTX_free(c);
+    return ok ? ES_OK : es__fail_ossl(ES_ERR_CRYPTO, "cannot hash the signed bytes");
+}
+
+es_err es__pdf_ranges_sm3(const es__pdf_ranges *rg, uint8_t md[32])
+{
+    return ranges_digest(rg, EVP_sm3(), md);
+}
+
+es_err es__pdf_ranges_sha256(const es__pdf_ranges *rg, uint8_t md[32])
+{
+    return ranges_digest(rg, EVP_sha256(), md);
+}
+
+es_err es__pdf_cms_sign_gm(const es_key *key, X509 *cert, STACK_OF(X509) * chain,
+                           const es_seal *seal, const uint8_t md[32], es_time t, es_buf *out)
+{
+    es__cms_attr attr = {ES__PDF_OID_SEAL_ATTR, NULL, 0};
+
+    if (seal != NULL)
+        attr.der = es_seal_der(seal, &attr.n);
+    return es__cms_sign_gm(key, cert, chain, md, t, seal != NULL ? &attr : NULL, out);
+}
+
+es_err es__pdf_cms_verify(es_report *r, const uint8_t *p, size_t n, const es__pdf_ranges *rg,
+                          const es_pdf_verify_opts *o)
+{
+    es__cms_data d = {{rg->p + rg->a0, rg->p + rg->b0},
+                      {rg->a1 - rg->a0, rg->b1 - rg->b0},
+                      "the ByteRange bytes"};
+    es__cms c;
+    char oid[80];
+    es_err rc;
+
+    if (!es__cms_parse(p, n, &c, oid))
+        rc = es_report_add(r, "format", ES_CHECK_FAILED, "/Contents is not a SignedData%s%s",
+                           oid[0] ? ": content type " : "", oid);
+    else if ((rc = es__cms_check(r, p, &c, &d)) == ES_OK && c.cert != NULL)
+        rc = es__pdf_signer_checks(r, c.cert, c.asn1->sd->certs, c.si->auth, c.has_time, c.time, o);
+    es__cms_release(&c);
+    return rc;
+}
