@@ -93,6 +93,8 @@ int cli_image_write(const cli_args *a, const es_buf *b);
 /* Load --trust, --untrusted, --crl and --at into o; free with cli_free_verify_opts. */
 int cli_load_verify_opts(const cli_args *a, es_verify_opts *o);
 void cli_free_verify_opts(es_verify_opts *o);
+/* Print a document report (JSON with --json, else text); CLI_OK when valid, else CLI_INVALID. */
+int cli_print_doc_report(const cli_args *a, const es_doc_report *r);
 
 /* The options the document signing commands share (cli_sign.c), in each one's option table. */
 #define CLI_SIGN_OPTS                                                                              \

@@ -1,4 +1,6 @@
-/* Loading the options every verifying command shares: --trust, --untrusted, --crl, --at. */
+/* What verifying commands share: --trust, --untrusted, --crl, --at, and printing reports. */
+#include <stdio.h>
+
 #include "cli.h"
 
 /* Append every certificate of each --name file to *sk. */
@@ -68,4 +70,17 @@ void cli_free_verify_opts(es_verify_opts *o)
     sk_X509_CRL_pop_free(o->crls, X509_CRL_free);
     o->trust = o->untrusted = NULL;
     o->crls = NULL;
+}
+
+int cli_print_doc_report(const cli_args *a, const es_doc_report *r)
+{
+    char *text = NULL;
+    es_err rc = cli_has(a, "json") ? es_doc_report_to_json(r, ES_REPORT_JSON_PRETTY, &text)
+                                   : es_doc_report_to_text(r, &text);
+
+    if (rc != ES_OK)
+        return cli_fail(a->spec, rc, "cannot print the report");
+    fputs(text, stdout);
+    es_free(text);
+    return es_doc_report_status(r) == ES_VALID ? CLI_OK : CLI_INVALID;
 }

@@ -22,19 +22,6 @@ static const cli_spec spec = {
     "Exit status: 0 valid, 1 invalid or indeterminate, 2 could not run.",
     opts};
 
-static int print_report(const es_doc_report *r, int json)
-{
-    char *text = NULL;
-    es_err rc = json ? es_doc_report_to_json(r, ES_REPORT_JSON_PRETTY, &text)
-                     : es_doc_report_to_text(r, &text);
-
-    if (rc != ES_OK)
-        return cli_fail(&spec, rc, "cannot print the report");
-    fputs(text, stdout);
-    es_free(text);
-    return CLI_OK;
-}
-
 static int load_signer_certs(const cli_args *a, STACK_OF(X509) * *sk)
 {
     const char *path;
@@ -74,8 +61,7 @@ int cmd_ofd_verify(int argc, char **argv)
         st = cli_fail(&spec, rc, "cannot verify");
         goto end;
     }
-    if ((st = print_report(r, cli_has(&a, "json"))) == CLI_OK)
-        st = es_doc_report_status(r) == ES_VALID ? CLI_OK : CLI_INVALID;
+    st = cli_print_doc_report(&a, r);
 end:
     es_doc_report_free(r);
     es_buf_free(&in);

@@ -22,19 +22,6 @@ static const cli_spec spec = {
     "Exit status: 0 valid, 1 invalid or indeterminate, 2 could not run.",
     opts};
 
-static int print_report(const es_doc_report *r, int json)
-{
-    char *text = NULL;
-    es_err rc = json ? es_doc_report_to_json(r, ES_REPORT_JSON_PRETTY, &text)
-                     : es_doc_report_to_text(r, &text);
-
-    if (rc != ES_OK)
-        return cli_fail(&spec, rc, "cannot print the report");
-    fputs(text, stdout);
-    es_free(text);
-    return CLI_OK;
-}
-
 int cmd_pdf_verify(int argc, char **argv)
 {
     cli_args a;
@@ -48,8 +35,10 @@ int cmd_pdf_verify(int argc, char **argv)
         return st < 0 ? CLI_OK : st;
     if ((st = cli_load_verify_opts(&a, &o.chain)) != CLI_OK)
         goto end;
-    if (cli_has(&a, "password-env"))
-        o.password = getenv(cli_get(&a, "password-env"));
+    if (cli_has(&a, "password-env") && (o.password = getenv(cli_get(&a, "password-env"))) == NULL) {
+        st = cli_usage_error(&spec, "$%s is not set", cli_get(&a, "password-env"));
+        goto end;
+    }
     if ((rc = es_file_read(a.operand[0], ES_PDF_MAX_INPUT, &in)) != ES_OK) {
         st = cli_fail(&spec, rc, "cannot read the input");
         goto end;
@@ -58,8 +47,7 @@ int cmd_pdf_verify(int argc, char **argv)
         st = cli_fail(&spec, rc, "cannot verify");
         goto end;
     }
-    if ((st = print_report(r, cli_has(&a, "json"))) == CLI_OK)
-        st = es_doc_report_status(r) == ES_VALID ? CLI_OK : CLI_INVALID;
+    st = cli_print_doc_report(&a, r);
 end:
     es_doc_report_free(r);
     es_buf_free(&in);

@@ -219,6 +219,8 @@ for e in "--allow-weak-crypto --encrypt USER OWNER 40" "--encrypt USER OWNER 128
     has "$OUT" "passed +signature.value"
     run 1 "$ESEAL" pdf verify "$T/enc-s.pdf" "${V[@]}"
     has "$OUT" "failed +pdf.read"
+    run 2 "$ESEAL" pdf verify "$T/enc-s.pdf" "${V[@]}" --password-env ESEAL_UNSET_VARIABLE
+    has "$ERR" "ESEAL_UNSET_VARIABLE is not set"
     run 0 "$ESEAL" pdf show "$T/enc-s.pdf" --password-env PDF_OPW
     has "$OUT" "encrypted"
     has "$OUT" "signature 1: "
