@@ -4,39 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "common.h"
 #include "eseal/eseal.h"
-
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, es_err rc)
-{
-    fprintf(stderr, "bench_crypto: %s: %s: %s\n", what, es_strerror(rc), es_errdetail());
-    exit(2);
-}
-
-typedef es_err (*op_fn)(void *arg);
-
-/* Run op repeatedly for about `seconds`; return operations per second. */
-static double rate(op_fn op, void *arg, double seconds)
-{
-    double start = now(), elapsed;
-    long n = 0;
-    es_err rc;
-
-    do {
-        for (int i = 0; i < 16; i++, n++)
-            if ((rc = op(arg)) != ES_OK)
-                die("operation failed", rc);
-        elapsed = now() - start;
-    } while (elapsed < seconds);
-    return (double)n / elapsed;
-}
 
 struct sm2_arg {
     es_key *key;
@@ -92,13 +61,13 @@ int main(int argc, char **argv)
     memset(a.msg, 0x5a, sizeof(a.msg));
     memset(bulk, 0xa5, sizeof(bulk));
     if ((rc = es_key_generate_sm2(&a.key)) != ES_OK)
-        die("key generation", rc);
+        bench_die("key generation", rc);
     if ((rc = es_sm2_sign(a.key, NULL, 0, a.msg, sizeof(a.msg), &a.sig)) != ES_OK)
-        die("sign", rc);
-    printf("sm2_sign_per_s %.1f\n", rate(sm2_sign_op, &a, seconds));
-    printf("sm2_verify_per_s %.1f\n", rate(sm2_verify_op, &a, seconds));
-    printf("sm3_mb_per_s %.1f\n", rate(sm3_op, NULL, seconds) * BULK_LEN / 1e6);
-    printf("sm4_cbc_mb_per_s %.1f\n", rate(sm4_op, NULL, seconds) * BULK_LEN / 1e6);
+        bench_die("sign", rc);
+    printf("sm2_sign_per_s %.1f\n", bench_rate(sm2_sign_op, &a, 16, seconds));
+    printf("sm2_verify_per_s %.1f\n", bench_rate(sm2_verify_op, &a, 16, seconds));
+    printf("sm3_mb_per_s %.1f\n", bench_rate(sm3_op, NULL, 16, seconds) * BULK_LEN / 1e6);
+    printf("sm4_cbc_mb_per_s %.1f\n", bench_rate(sm4_op, NULL, 16, seconds) * BULK_LEN / 1e6);
     es_buf_free(&a.sig);
     es_key_free(a.key);
     return 0;

@@ -6,15 +6,8 @@
 #include <time.h>
 
 #include "custody.h"
+#include "common.h"
 #include "eseal/eseal.h"
-
-static double now(void)
-{
-    struct timespec t;
-
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* A self-made seal for the key: a throw-away maker CA in a temp dir. */
 static es_seal *make_seal(es_key *key, X509 **cert)
@@ -76,32 +69,32 @@ int main(int argc, char **argv)
     es_random(data, sizeof(data));
     es_key_generate_sm2(&key);
     custody_wrap(secret, "314159", &p, "seal:1", 6, key, &blob);
-    for (n = 0, t0 = now(); now() - t0 < secs || n < 3; n++) {
+    for (n = 0, t0 = bench_now(); bench_now() - t0 < secs || n < 3; n++) {
         custody_unwrap(secret, "314159", "seal:1", 6, blob.data, blob.len, &k2);
         es_key_free(k2);
     }
     printf("PIN unlock (Argon2id t=%u m=%u KiB p=%u + HMAC-SM3 + SM4-CTR unwrap + key parse): "
            "%.1f ms\n",
-           p.t_cost, p.m_cost_kib, p.lanes, (now() - t0) * 1e3 / (double)n);
-    for (n = 0, t0 = now(); now() - t0 < secs; n++) {
+           p.t_cost, p.m_cost_kib, p.lanes, (bench_now() - t0) * 1e3 / (double)n);
+    for (n = 0, t0 = bench_now(); bench_now() - t0 < secs; n++) {
         es_sm2_sign(key, NULL, 0, data, 32, &sig);
         es_buf_free(&sig);
     }
-    printf("raw SM2 sign (SM3 of 32 bytes + SM2): %.0f /s\n", (double)n / (now() - t0));
+    printf("raw SM2 sign (SM3 of 32 bytes + SM2): %.0f /s\n", (double)n / (bench_now() - t0));
     es_sm2_sign(key, NULL, 0, data, 32, &sig);
-    for (n = 0, t0 = now(); now() - t0 < secs; n++)
+    for (n = 0, t0 = bench_now(); bench_now() - t0 < secs; n++)
         es_sm2_verify(key, NULL, 0, data, 32, sig.data, sig.len);
     es_buf_free(&sig);
     printf("raw SM2 verify (each SES_Signature is verified once after signing): %.0f /s\n",
-           (double)n / (now() - t0));
+           (double)n / (bench_now() - t0));
     if ((seal = make_seal(key, &cert)) == NULL)
         return fprintf(stderr, "cannot make a seal: %s\n", es_errdetail()), 1;
-    for (n = 0, t0 = now(); now() - t0 < secs; n++) {
+    for (n = 0, t0 = bench_now(); bench_now() - t0 < secs; n++) {
         es_seal_sign_data(seal, key, cert, data, sizeof(data), NULL, 0, &sig);
         es_buf_free(&sig);
     }
     printf("batch of raw data, 1 KiB items (SES_Signature each, key unwrapped once): %.0f /s\n",
-           (double)n / (now() - t0));
+           (double)n / (bench_now() - t0));
     es_seal_free(seal);
     X509_free(cert);
     es_key_free(key);

@@ -8,26 +8,13 @@
 #include <zip.h>
 
 #include "eseal/crypto.h"
+#include "common.h"
 #include "eseal/eseal.h"
 #include "eseal/ofd.h"
 
 #define PAGES     100
 #define IMAGE_LEN (100 * 1024) /* random bytes: incompressible, like a JPEG */
 #define DAY       86400
-
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, es_err rc)
-{
-    fprintf(stderr, "bench_ofd: %s: %s: %s\n", what, es_strerror(rc), es_errdetail());
-    exit(2);
-}
 
 static void add(zip_t *za, const char *name, const void *p, size_t n)
 {
@@ -56,7 +43,7 @@ static void make_ofd(es_buf *out, uint8_t *images, char (*pages)[512], char *doc
     zip_error_init(&ze);
     if ((src = zip_source_buffer_create(NULL, 0, 0, &ze)) == NULL ||
         (za = zip_open_from_source(src, ZIP_TRUNCATE, &ze)) == NULL)
-        die("zip", ES_ERR_INTERNAL);
+        bench_die("zip", ES_ERR_INTERNAL);
     zip_source_keep(src);
     add(za, "OFD.xml", ofd, sizeof(ofd) - 1);
     n += (size_t)snprintf(doc + n, docn - n,
@@ -85,7 +72,7 @@ static void make_ofd(es_buf *out, uint8_t *images, char (*pages)[512], char *doc
     if (zip_close(za) != 0 || zip_source_stat(src, &st) != 0 || zip_source_open(src) != 0 ||
         (out->data = malloc(st.size)) == NULL ||
         zip_source_read(src, out->data, st.size) != (zip_int64_t)st.size)
-        die("zip write", ES_ERR_INTERNAL);
+        bench_die("zip write", ES_ERR_INTERNAL);
     out->len = st.size;
     zip_source_close(src);
     zip_source_free(src);
@@ -105,16 +92,16 @@ static void make_signer(es_seal **seal, es_key **key, X509 **cert, STACK_OF(X509
     es_err rc;
 
     if (mkdtemp(dir) == NULL || (rc = es_ca_init(dir, &io, "bench", &ca)) != ES_OK)
-        die("ca", ES_ERR_IO);
+        bench_die("ca", ES_ERR_IO);
     es_ca_issue_opts mo = {.profile = ES_PROFILE_MAKER, .subject = "CN=M", .pubkey = NULL};
     if ((rc = es_key_generate_sm2(&mk)) != ES_OK || (rc = es_key_generate_sm2(key)) != ES_OK)
-        die("key", rc);
+        bench_die("key", rc);
     mo.pubkey = mk;
     if ((rc = es_ca_issue(ca, &mo, &maker)) != ES_OK)
-        die("maker", rc);
+        bench_die("maker", rc);
     mo = (es_ca_issue_opts){.profile = ES_PROFILE_SIGNER, .subject = "CN=S", .pubkey = *key};
     if ((rc = es_ca_issue(ca, &mo, cert)) != ES_OK)
-        die("signer", rc);
+        bench_die("signer", rc);
     sk_X509_push(sk, *cert);
     es_seal_make_opts so = {.name = "bench",
                             .signers = sk,
@@ -125,7 +112,7 @@ static void make_signer(es_seal **seal, es_key **key, X509 **cert, STACK_OF(X509
                             .picture_len = sizeof(png)};
     if ((rc = es_seal_make(&so, mk, maker, &der)) != ES_OK ||
         (rc = es_seal_parse(der.data, der.len, seal)) != ES_OK)
-        die("seal", rc);
+        bench_die("seal", rc);
     *trust = sk_X509_new_null();
     X509_up_ref(es_ca_get0_root(ca));
     sk_X509_push(*trust, es_ca_get0_root(ca));
@@ -151,17 +138,17 @@ int main(void)
     es_err rc;
 
     if (images == NULL || es_random(images, (size_t)PAGES * IMAGE_LEN) != ES_OK)
-        die("random", ES_ERR_NOMEM);
+        bench_die("random", ES_ERR_NOMEM);
     make_ofd(&in, images, pages, doc, sizeof(doc));
     make_signer(&seal, &key, &cert, &vo.chain.trust);
-    t0 = now();
+    t0 = bench_now();
     for (int i = 0; i < 5; i++)
         es_sm3(images, (size_t)PAGES * IMAGE_LEN, md);
-    sm3_s = (now() - t0) / 5;
-    t0 = now();
+    sm3_s = (bench_now() - t0) / 5;
+    t0 = bench_now();
     if ((rc = es_ofd_open(in.data, in.len, NULL, &d)) != ES_OK)
-        die("open", rc);
-    open_s = now() - t0;
+        bench_die("open", rc);
+    open_s = bench_now() - t0;
     es_ofd_free(d);
     es_ofd_sign_opts so = {.kind = ES_OFD_SEAL,
                            .seal = seal,
@@ -170,14 +157,14 @@ int main(void)
                            .page = 1,
                            .x_mm = 20,
                            .y_mm = 20};
-    t0 = now();
+    t0 = bench_now();
     if ((rc = es_ofd_sign(in.data, in.len, &so, &out)) != ES_OK)
-        die("sign", rc);
-    sign_s = now() - t0;
-    t0 = now();
+        bench_die("sign", rc);
+    sign_s = bench_now() - t0;
+    t0 = bench_now();
     if ((rc = es_ofd_verify(out.data, out.len, &vo, &r)) != ES_OK)
-        die("verify", rc);
-    verify_s = now() - t0;
+        bench_die("verify", rc);
+    verify_s = bench_now() - t0;
     printf("OFD of %zu bytes, %d pages with %d KB images (one core)\n", in.len, PAGES,
            IMAGE_LEN / 1024);
     printf("SM3                %8.1f MB/s  (hashing the package once: %.1f ms)\n",

@@ -6,26 +6,13 @@
 #include <unistd.h>
 
 #include "eseal/crypto.h"
+#include "common.h"
 #include "eseal/eseal.h"
 #include "eseal/image.h"
 #include "eseal/pdf.h"
 
 #define IMAGE_LEN (50u << 20) /* random bytes: incompressible, like a scanned page */
 #define DAY       86400
-
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, es_err rc)
-{
-    fprintf(stderr, "bench_pdf: %s: %s: %s\n", what, es_strerror(rc), es_errdetail());
-    exit(2);
-}
 
 /* One A4 page drawing one large image: header, four objects, an xref table. */
 static void make_pdf(es_buf *out)
@@ -35,7 +22,7 @@ static void make_pdf(es_buf *out)
     static const char content[] = "q 595 0 0 842 0 0 cm /Im0 Do Q\n";
 
     if (p == NULL || es_random(p + 1024, IMAGE_LEN) != ES_OK)
-        die("memory", ES_ERR_NOMEM);
+        bench_die("memory", ES_ERR_NOMEM);
     n += (size_t)sprintf(p + n, "%%PDF-1.7\n");
     off[1] = n;
     n += (size_t)sprintf(p + n, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
@@ -82,7 +69,7 @@ static X509 *issue(fixture *f, es_cert_profile p, const char *subject, const es_
     es_err rc = es_ca_issue(f->ca, &o, &x);
 
     if (rc != ES_OK)
-        die("issue", rc);
+        bench_die("issue", rc);
     return x;
 }
 
@@ -96,13 +83,13 @@ static void setup(fixture *f)
     es_err rc;
 
     if (mkdtemp(dir) == NULL)
-        die("mkdtemp", ES_ERR_IO);
+        bench_die("mkdtemp", ES_ERR_IO);
     snprintf(ca, sizeof(ca), "%s/ca", dir);
     if ((rc = es_ca_init(ca, &io, "bench", &f->ca)) != ES_OK ||
         (rc = es_key_generate_sm2(&f->maker_key)) != ES_OK ||
         (rc = es_key_generate_sm2(&f->signer_key)) != ES_OK ||
         (rc = es_ca_chain(f->ca, &f->chain)) != ES_OK || (rc = es_image_round(&ro, &png)) != ES_OK)
-        die("setup", rc);
+        bench_die("setup", rc);
     f->maker = issue(f, ES_PROFILE_MAKER, "CN=Bench Maker,C=CN", f->maker_key);
     f->signer = issue(f, ES_PROFILE_SIGNER, "CN=Bench Signer,C=CN", f->signer_key);
     sk_X509_push(sk, f->signer);
@@ -115,7 +102,7 @@ static void setup(fixture *f)
                             .picture_len = png.len};
     if ((rc = es_seal_make(&so, f->maker_key, f->maker, &der)) != ES_OK ||
         (rc = es_seal_parse(der.data, der.len, &f->seal)) != ES_OK)
-        die("seal", rc);
+        bench_die("seal", rc);
     sk_X509_free(sk);
     es_buf_free(&png);
     es_buf_free(&der);
@@ -133,9 +120,9 @@ int main(void)
     setup(&f);
     make_pdf(&pdf);
     es_sm3(pdf.data, pdf.len, md); /* once to fault the pages in */
-    t0 = now();
+    t0 = bench_now();
     es_sm3(pdf.data, pdf.len, md);
-    t_sm3 = now() - t0;
+    t_sm3 = bench_now() - t0;
     es_pdf_sign_opts so = {.seal = f.seal,
                            .key = f.signer_key,
                            .cert = f.signer,
@@ -143,17 +130,17 @@ int main(void)
                            .page = 1,
                            .x_mm = 20,
                            .y_mm = 20};
-    t0 = now();
+    t0 = bench_now();
     if ((rc = es_pdf_sign(pdf.data, pdf.len, &so, &signed_pdf)) != ES_OK)
-        die("sign", rc);
-    t_sign = now() - t0;
+        bench_die("sign", rc);
+    t_sign = bench_now() - t0;
     es_pdf_verify_opts vo = {0};
     vo.chain.trust = sk_X509_new_null();
     sk_X509_push(vo.chain.trust, es_ca_get0_root(f.ca));
-    t0 = now();
+    t0 = bench_now();
     if ((rc = es_pdf_verify(signed_pdf.data, signed_pdf.len, &vo, &r)) != ES_OK)
-        die("verify", rc);
-    t_verify = now() - t0;
+        bench_die("verify", rc);
+    t_verify = bench_now() - t0;
     printf("pdf_mb %.1f\n", (double)pdf.len / 1e6);
     printf("sm3_mb_per_s %.1f\n", (double)pdf.len / 1e6 / t_sm3);
     printf("sign_s %.3f\n", t_sign);

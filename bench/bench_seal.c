@@ -7,43 +7,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "eseal/eseal.h"
 #include "eseal/ses.h"
 
 #define PICTURE_LEN 16384 /* about the size of a real seal image */
 #define DAY         86400
-
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, es_err rc)
-{
-    fprintf(stderr, "bench_seal: %s: %s: %s\n", what, es_strerror(rc), es_errdetail());
-    exit(2);
-}
-
-typedef es_err (*op_fn)(void *arg);
-
-/* Run op repeatedly for about `seconds`; return operations per second. */
-static double rate(op_fn op, void *arg, double seconds)
-{
-    double start = now(), elapsed;
-    long n = 0;
-    es_err rc;
-
-    do {
-        for (int i = 0; i < 8; i++, n++)
-            if ((rc = op(arg)) != ES_OK)
-                die("operation failed", rc);
-        elapsed = now() - start;
-    } while (elapsed < seconds);
-    return (double)n / elapsed;
-}
 
 typedef struct bench {
     es_key *maker_key, *signer_key;
@@ -121,7 +90,7 @@ static X509 *issue(es_ca *ca, es_cert_profile profile, const char *subject, cons
     es_err rc;
 
     if ((rc = es_ca_issue(ca, &o, &x)) != ES_OK)
-        die("issue", rc);
+        bench_die("issue", rc);
     return x;
 }
 
@@ -145,7 +114,7 @@ static void setup(bench *b, es_ca *ca)
     if ((rc = es_key_generate_sm2(&b->maker_key)) != ES_OK ||
         (rc = es_key_generate_sm2(&b->signer_key)) != ES_OK ||
         (rc = es_ca_chain(ca, &b->opts.chain.untrusted)) != ES_OK)
-        die("setup", rc);
+        bench_die("setup", rc);
     b->maker = issue(ca, ES_PROFILE_MAKER, "CN=Bench Maker,C=CN", b->maker_key);
     b->signer = issue(ca, ES_PROFILE_SIGNER, "CN=Bench Signer,C=CN", b->signer_key);
     sk_X509_push(sk, b->signer);
@@ -157,7 +126,7 @@ static void setup(bench *b, es_ca *ca)
         (rc = es_seal_sign_data(s, b->signer_key, b->signer, "data", 4, "/doc", 0, &b->sig)) !=
             ES_OK ||
         (rc = es_sm2_sign(b->maker_key, NULL, 0, b->msg, sizeof(b->msg), &b->sm2sig)) != ES_OK)
-        die("setup", rc);
+        bench_die("setup", rc);
     es_seal_free(s);
     sk_X509_free(sk);
 }
@@ -172,16 +141,16 @@ int main(int argc, char **argv)
     es_err rc;
 
     if (mkdtemp(dir) == NULL)
-        die("mkdtemp", ES_ERR_IO);
+        bench_die("mkdtemp", ES_ERR_IO);
     snprintf(cadir, sizeof(cadir), "%s/ca", dir);
     if ((rc = es_ca_init(cadir, &co, "bench", &ca)) != ES_OK)
-        die("ca init", rc);
+        bench_die("ca init", rc);
     setup(&b, ca);
     es_ca_free(ca);
     rm_tree(dir);
-    printf("seal_parse_verify_per_s %.1f\n", rate(seal_op, &b, seconds));
-    printf("signature_parse_verify_per_s %.1f\n", rate(sig_op, &b, seconds));
-    printf("sm2_verify_per_s %.1f\n", rate(sm2_op, &b, seconds));
+    printf("seal_parse_verify_per_s %.1f\n", bench_rate(seal_op, &b, 8, seconds));
+    printf("signature_parse_verify_per_s %.1f\n", bench_rate(sig_op, &b, 8, seconds));
+    printf("sm2_verify_per_s %.1f\n", bench_rate(sm2_op, &b, 8, seconds));
     es_key_free(b.maker_key);
     es_key_free(b.signer_key);
     X509_free(b.maker);
