@@ -4,39 +4,16 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "anchor.h"
 #include "eseal/ses.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* The ofdrw test root (the seeds' anchor), so that chain building runs as on real input. */
-static const char anchor_pem[] =
-    "-----BEGIN CERTIFICATE-----\n"
-    "MIICIzCCAcmgAwIBAgIGAXGdK97HMAoGCCqBHM9VAYN1MHUxCzAJBgNVBAYTAkNO\n"
-    "MRAwDgYDVQQKDAdPRkQgUiZXMREwDwYDVQQIDAhaaGVqaWFuZzERMA8GA1UEBwwI\n"
-    "SGFuZ3pob3UxLjAsBgNVBAMMJU9GRCBSZWFkZXIgYW5kIFdyaXRlclJPT1QgQ2Vy\n"
-    "dGlmaWNhdGUwHhcNMjAwNDIxMTQzNzEwWhcNMzAwNDIxMTQzNzEwWjB1MQswCQYD\n"
-    "VQQGEwJDTjEQMA4GA1UECgwHT0ZEIFImVzERMA8GA1UECAwIWmhlamlhbmcxETAP\n"
-    "BgNVBAcMCEhhbmd6aG91MS4wLAYDVQQDDCVPRkQgUmVhZGVyIGFuZCBXcml0ZXJS\n"
-    "T09UIENlcnRpZmljYXRlMFkwEwYHKoZIzj0CAQYIKoEcz1UBgi0DQgAESMo4yOTI\n"
-    "KNjykCH0/xeVSrzlqHCshrzqcRkifPZcHUybzrXFU3oy7bRf+BCBy/1MmJrqxgvF\n"
-    "2I1/KIYMA+TX/KNFMEMwCwYDVR0PBAQDAgbAMBMGA1UdJQQMMAoGCCsGAQUFBwMC\n"
-    "MAwGA1UdEwQFMAMBAf8wEQYJYIZIAYb4QgEBBAQDAgeAMAoGCCqBHM9VAYN1A0gA\n"
-    "MEUCIQD+YiMFUPWQw8goFcX2+pDeXh90xJiYjRPEoWEgluvkTQIgEr1xMp7jwlEi\n"
-    "zBR5QDhahWfRXKXmY9YTWq3GGdxXlzk=\n"
-    "-----END CERTIFICATE-----\n";
 
 static es_ses_verify_opts opts;
 
 static void init(void)
 {
-    if (opts.chain.trust != NULL)
-        return;
-    if (es_certs_parse((const uint8_t *)anchor_pem, sizeof(anchor_pem) - 1, &opts.chain.trust) !=
-        ES_OK)
-        __builtin_trap();
-    /* A fixed time keeps runs reproducible: 2021-06-01T00:00:00Z. */
-    opts.chain.at = 1622505600;
-    opts.chain.has_at = 1;
+    fuzz_anchor_init(&opts.chain);
     opts.data = "data";
     opts.data_len = 4;
     opts.has_data = 1;
