@@ -109,7 +109,8 @@ static void chain_problems(const es_cert_report *cr, es__sb *d)
     for (size_t i = 0; i < es_cert_report_nproblems(cr); i++) {
         const es_cert_problem *p = es_cert_report_problem(cr, i);
 
-        es__sb_printf(d, "%sdepth %d (%s): %s", i > 0 ? "; " : "", p->depth, p->subject, p->message);
+        es__sb_printf(d, "%sdepth %d (%s): %s", i > 0 ? "; " : "", p->depth, p->subject,
+                      p->message);
     }
 }
 
@@ -145,8 +146,8 @@ static es_err chain_to_report(es_report *r, const char *name, X509 *cert, const 
     if (v == ES_VALID) {
         es__subject(sk_X509_value(chain, sk_X509_num(chain) - 1), anchor, sizeof(anchor));
         es__sb_printf(&d, "chain of %d to %s verified at %s; revocation %s", sk_X509_num(chain),
-                     anchor, when,
-                     es_cert_report_revocation_checked(cr) ? "checked" : "not checked (no CRL)");
+                      anchor, when,
+                      es_cert_report_revocation_checked(cr) ? "checked" : "not checked (no CRL)");
     } else {
         es__sb_printf(&d, " (verified at %s)", when);
     }
