@@ -96,6 +96,7 @@ static enum MHD_Result respond(struct MHD_Connection *c, req_state *st, srv_req 
         r->raw_owned = NULL;
         MHD_add_response_header(resp, "Content-Type", r->raw_type);
         MHD_add_response_header(resp, "Cache-Control", "no-store");
+        MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
         ret = MHD_queue_response(c, (unsigned)r->status, resp);
         MHD_destroy_response(resp);
         return ret;

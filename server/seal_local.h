@@ -175,6 +175,8 @@ srv_code svc_doc_get(srv_app *app, const st_account *who, int64_t id, st_documen
                      st_signer *signers, size_t *nsigners, srv_error *err);
 srv_code svc_doc_file(srv_app *app, const st_account *who, int64_t id, st_document *d, es_buf *out,
                       srv_error *err);
+/* The content of document id, without the access check (the caller made it). */
+srv_code svc_doc_content(srv_app *app, int64_t id, es_buf *out, srv_error *err);
 /* Verify an uploaded PDF, OFD, seal or signature; *json is the CLI's JSON report (free()). */
 srv_code svc_verify_upload(srv_app *app, const st_account *who, const uint8_t *p, size_t n,
                            const char *ip, char **json, srv_error *err);

@@ -86,20 +86,27 @@ srv_code svc_doc_get(srv_app *app, const st_account *who, int64_t id, st_documen
     return ok ? SRV_OK : srv_fail(err, SRV_NOT_FOUND, "document: not found");
 }
 
-srv_code svc_doc_file(srv_app *app, const st_account *who, int64_t id, st_document *d, es_buf *out,
-                      srv_error *err)
+srv_code svc_doc_content(srv_app *app, int64_t id, es_buf *out, srv_error *err)
 {
-    st_signer signers[ST_MAX_SIGNERS];
-    size_t n = 0;
     char *b64 = NULL;
 
-    if (svc_doc_get(app, who, id, d, signers, &n, err) != SRV_OK ||
-        srv_from_es(err, st_doc_content(app->store, id, &b64), "document") != SRV_OK)
+    if (srv_from_es(err, st_doc_content(app->store, id, &b64), "document") != SRV_OK)
         return err->code;
     if (srv_unb64(b64, out) != 0)
         srv_fail(err, SRV_INTERNAL, "internal error");
     free(b64);
     return err->code;
+}
+
+srv_code svc_doc_file(srv_app *app, const st_account *who, int64_t id, st_document *d, es_buf *out,
+                      srv_error *err)
+{
+    st_signer signers[ST_MAX_SIGNERS];
+    size_t n = 0;
+
+    if (svc_doc_get(app, who, id, d, signers, &n, err) != SRV_OK)
+        return err->code;
+    return svc_doc_content(app, id, out, err);
 }
 
 static srv_code verify_ofd(const uint8_t *p, size_t n, const es_verify_opts *vo, char **json,

@@ -27,6 +27,14 @@ static int may_use(srv_app *app, const st_account *who, const st_seal *s)
            st_grant_valid(app->store, s->id, who->id, es_time_now(), &ok) == ES_OK && ok;
 }
 
+static srv_code refuse_locked(srv_error *err)
+{
+    return srv_fail(err, SRV_LOCKED,
+                    "the key is locked after %d wrong PINs; the holder must re-verify with the "
+                    "platform to unlock it",
+                    ST_PIN_TRIES);
+}
+
 static srv_code wrong_pin(srv_app *app, int64_t id, srv_error *err)
 {
     int64_t failures = 0, locked = 0;
@@ -69,6 +77,7 @@ srv_code svc_signer_unlock(srv_app *app, const st_account *who, int64_t id, cons
                            srv_signer *out, srv_error *err)
 {
     es_err rc;
+    int ok = 0;
 
     memset(out, 0, sizeof(*out));
     if (pin == NULL || pin[0] == '\0')
@@ -79,11 +88,10 @@ srv_code svc_signer_unlock(srv_app *app, const st_account *who, int64_t id, cons
         return srv_fail(err, SRV_FORBIDDEN, "you may not use this seal");
     if (strcmp(out->seal.status, "active") != 0)
         return srv_fail(err, SRV_STATE, "the seal is %s", out->seal.status);
-    if (out->seal.locked)
-        return srv_fail(err, SRV_LOCKED,
-                        "the key is locked after %d wrong PINs; the holder must re-verify with "
-                        "the platform to unlock it",
-                        ST_PIN_TRIES);
+    /* The attempt takes its slot before the PIN is tried (st_seal_pin_reserve). */
+    if (out->seal.locked || srv_from_es(err, st_seal_pin_reserve(app->store, id, &ok), "pin") ||
+        !ok)
+        return err->code ? err->code : refuse_locked(err);
     rc = load_key(app, id, pin, out);
     if (rc == ES_ERR_DECRYPT) {
         srv_signer_release(out);
@@ -91,10 +99,10 @@ srv_code svc_signer_unlock(srv_app *app, const st_account *who, int64_t id, cons
     }
     if (srv_from_es(err, rc, "unlock") != SRV_OK) {
         srv_signer_release(out);
+        st_seal_pin_release(app->store, id);
         return err->code;
     }
-    if (out->seal.pin_failures > 0)
-        st_seal_pin_ok(app->store, id);
+    st_seal_pin_ok(app->store, id);
     return SRV_OK;
 }
 
@@ -192,7 +200,7 @@ srv_code svc_doc_prepare(srv_app *app, const st_account *who, int64_t id, const 
     memset(out, 0, sizeof(*out));
     if (svc_doc_get(app, who, id, &out->doc, signers, &n, err) != SRV_OK ||
         check_turn(who, &out->doc, signers, n, &out->position, &out->last, err) != SRV_OK ||
-        svc_doc_file(app, who, id, &out->doc, &in, err) != SRV_OK ||
+        svc_doc_content(app, id, &in, err) != SRV_OK ||
         sign_bytes(&out->doc, &in, pl, sg, &signed_, err) != SRV_OK)
         goto end;
     if (es_sm3(signed_.data, signed_.len, h) != ES_OK ||

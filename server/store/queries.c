@@ -88,11 +88,17 @@ const char *const st_sql[Q__COUNT] = {
                     "WHERE id = ? AND status = 'making'",
     [Q_SEAL_WRAPPED] = "UPDATE seals SET wrapped = ?, updated_at = ? WHERE id = ? AND "
                        "status IN ('active', 'suspended') AND locked = 0",
-    [Q_SEAL_PIN_FAIL] = "UPDATE seals SET pin_failures = pin_failures + 1, locked = CASE WHEN "
-                        "pin_failures + 1 >= ? THEN 1 ELSE locked END WHERE id = ? "
-                        "RETURNING pin_failures, locked",
-    [Q_SEAL_PIN_OK] = "UPDATE seals SET pin_failures = 0 WHERE id = ? AND locked = 0 "
-                      "AND pin_failures > 0",
+    /* A PIN attempt takes one of the ST_PIN_TRIES slots before Argon2id runs, atomically: parallel
+     * guesses cannot evaluate more PINs than there are slots. */
+    [Q_SEAL_PIN_RESERVE] = "UPDATE seals SET pin_failures = pin_failures + 1 WHERE id = ? AND "
+                           "locked = 0 AND pin_failures < ?",
+    /* A wrong PIN keeps its slot; once every slot is taken by wrong PINs the key is locked. */
+    [Q_SEAL_PIN_FAIL] = "UPDATE seals SET locked = CASE WHEN pin_failures >= ? THEN 1 ELSE locked "
+                        "END WHERE id = ? RETURNING pin_failures, locked",
+    /* An attempt that failed for another reason (no memory, damaged blob) gives its slot back. */
+    [Q_SEAL_PIN_RELEASE] = "UPDATE seals SET pin_failures = pin_failures - 1 WHERE id = ? AND "
+                           "locked = 0 AND pin_failures > 0",
+    [Q_SEAL_PIN_OK] = "UPDATE seals SET pin_failures = 0 WHERE id = ? AND locked = 0",
     [Q_SEAL_UNLOCK] = "UPDATE seals SET pin_failures = 0, locked = 0, updated_at = ? WHERE id = ?",
     [Q_GRANT_INSERT] = "INSERT INTO grants (seal_id, account_id, granted_by, expires_at, "
                        "created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",

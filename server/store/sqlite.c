@@ -56,9 +56,14 @@ static es_err lite_connect(const char *path, st_conn **out)
         goto end;
     }
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
-    /* synchronous=FULL: an acknowledged registration survives a power cut, not only a crash. */
+    /*
+     * synchronous=FULL: an acknowledged registration or signature survives a power cut, not only
+     * a crash; batches group their documents into few commits instead. cache_size: a group of
+     * signed documents (hundreds of KB each: the seal's picture is inside every signature) fits
+     * in the page cache, which would otherwise spill dirty pages to the WAL mid-transaction.
+     */
     if ((err = lite_script(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                              "PRAGMA foreign_keys=ON;")) != ES_OK)
+                              "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;")) != ES_OK)
         goto end;
     *out = c;
     c = NULL;

@@ -248,6 +248,16 @@ static int row_two(void *ctx, int n, const char *const *v)
     return 0;
 }
 
+es_err st_seal_pin_reserve(st_store *s, int64_t id, int *ok)
+{
+    st_val p[] = {ST_INT(id), ST_INT(ST_PIN_TRIES)};
+    int64_t changed = 0;
+    es_err rc = st__run(s, Q_SEAL_PIN_RESERVE, p, 2, NULL, NULL, &changed);
+
+    *ok = rc == ES_OK && changed == 1;
+    return rc;
+}
+
 es_err st_seal_pin_failed(st_store *s, int64_t id, int64_t *failures, int64_t *locked)
 {
     st_val p[] = {ST_INT(ST_PIN_TRIES), ST_INT(id)};
@@ -264,6 +274,13 @@ es_err st_seal_pin_ok(st_store *s, int64_t id)
     st_val p[] = {ST_INT(id)};
 
     return st__run(s, Q_SEAL_PIN_OK, p, 1, NULL, NULL, NULL);
+}
+
+es_err st_seal_pin_release(st_store *s, int64_t id)
+{
+    st_val p[] = {ST_INT(id)};
+
+    return st__run(s, Q_SEAL_PIN_RELEASE, p, 1, NULL, NULL, NULL);
 }
 
 es_err st_seal_unlock(st_store *s, int64_t id)

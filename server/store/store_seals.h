@@ -70,9 +70,18 @@ es_err st_seal_approve_for_test(st_store *s, int64_t id);
 es_err st_seal_made(st_store *s, int64_t id, const char *serial, const st_seal_blobs *made);
 /* A new wrapped key (PIN change). */
 es_err st_seal_set_wrapped(st_store *s, int64_t id, const char *wrapped);
-/* Count a wrong PIN; *locked 1 once ST_PIN_TRIES are reached. */
+/*
+ * PIN attempts: st_seal_pin_reserve takes a slot before the PIN is evaluated (*ok 0: none left,
+ * the key is locked or every slot is taken by attempts in flight), atomically, so that parallel
+ * guesses evaluate at most ST_PIN_TRIES PINs. Then exactly one of: st_seal_pin_failed (a wrong
+ * PIN keeps its slot; *locked 1 once ST_PIN_TRIES slots are taken), st_seal_pin_ok (the right
+ * PIN clears the count unless the key got locked meanwhile), st_seal_pin_release (the attempt
+ * failed for another reason and gives its slot back).
+ */
+es_err st_seal_pin_reserve(st_store *s, int64_t id, int *ok);
 es_err st_seal_pin_failed(st_store *s, int64_t id, int64_t *failures, int64_t *locked);
 es_err st_seal_pin_ok(st_store *s, int64_t id);
+es_err st_seal_pin_release(st_store *s, int64_t id);
 es_err st_seal_unlock(st_store *s, int64_t id);
 
 es_err st_grant_add(st_store *s, st_grant *g);

@@ -71,6 +71,9 @@ typedef struct es__ofd_put {
     const char *name;
     const uint8_t *data;
     size_t len;
+    /* 1: stored, not deflated. Seal.esl and SignedValue.dat carry the seal picture, already
+     * compressed (PNG, JPEG): deflating them costs milliseconds per signature and saves nothing. */
+    int store;
 } es__ofd_put;
 /* The package with the puts applied (replacing entries of the same name), into *out. */
 es_err es__ofd_write_zip(const es_ofd *d, const es__ofd_put *puts, size_t nputs, es_buf *out);

@@ -354,13 +354,13 @@ static es_err write_output(sign_ctx *c, es_buf *out)
     es__ofd_put puts[5];
 
     if (c->ofd_xml.len > 0)
-        puts[n++] = (es__ofd_put){"OFD.xml", c->ofd_xml.data, c->ofd_xml.len};
-    puts[n++] = (es__ofd_put){c->sigs_path, c->sigs_xml.data, c->sigs_xml.len};
-    puts[n++] = (es__ofd_put){c->xml_path, (const uint8_t *)c->sig.p, c->sig.len};
-    puts[n++] = (es__ofd_put){c->value_path, c->value.data, c->value.len};
+        puts[n++] = (es__ofd_put){"OFD.xml", c->ofd_xml.data, c->ofd_xml.len, 0};
+    puts[n++] = (es__ofd_put){c->sigs_path, c->sigs_xml.data, c->sigs_xml.len, 0};
+    puts[n++] = (es__ofd_put){c->xml_path, (const uint8_t *)c->sig.p, c->sig.len, 0};
+    puts[n++] = (es__ofd_put){c->value_path, c->value.data, c->value.len, 1};
     if (c->o->kind != ES_OFD_DIGITAL) {
         seal = es_seal_der(c->o->seal, &nseal);
-        puts[n++] = (es__ofd_put){c->seal_path, seal, nseal};
+        puts[n++] = (es__ofd_put){c->seal_path, seal, nseal, 1};
     }
     return es__ofd_write_zip(c->d, puts, n, out);
 }

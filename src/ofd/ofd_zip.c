@@ -196,9 +196,14 @@ static es_err put_one(const es_ofd *d, zip_t *za, const es__ofd_put *put)
         if (strcmp(d->e[i].name, put->name) == 0)
             e = &d->e[i];
     if (e != NULL && zip_file_replace(za, e->zindex, s, 0) == 0)
-        return ES_OK;
-    if (e == NULL && (idx = zip_file_add(za, put->name, s, ZIP_FL_ENC_UTF_8)) >= 0) {
-        zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 0);
+        idx = (zip_int64_t)e->zindex;
+    else if (e == NULL)
+        idx = zip_file_add(za, put->name, s, ZIP_FL_ENC_UTF_8);
+    else
+        idx = -1;
+    if (idx >= 0) {
+        zip_set_file_compression(za, (zip_uint64_t)idx, put->store ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
+                                 0);
         return ES_OK;
     }
     zip_source_free(s);

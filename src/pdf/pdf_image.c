@@ -6,7 +6,6 @@
 #include <cairo.h>
 #include <zlib.h>
 
-#include "eseal/crypto.h"
 #include "eseal/image.h"
 #include "pdf/pdf_local.h"
 
@@ -100,16 +99,16 @@ end:
 /*
  * The compressed planes of recently used PNG pictures, process-wide: a batch signs with one seal
  * many times, and Z_BEST_COMPRESSION of the picture would otherwise dominate each signature.
- * Keyed by the SM3 and length of the PNG bytes; a few entries, each bounded, LRU-replaced.
+ * Keyed by the PNG bytes themselves (a copy, compared with memcmp: hashing the picture per
+ * signature cost as much as the SM2 signature); a few entries, each bounded, LRU-replaced.
  */
 #define IMG_CACHE_N   8
 #define IMG_CACHE_MAX (1u << 20)
 
 typedef struct img_entry {
-    uint8_t md[ES_SM3_LEN];
     size_t n, nrgb, na;
     int wd, ht, alpha;
-    uint8_t *z; /* nrgb bytes of the colour plane, then na of the alpha plane */
+    uint8_t *z; /* n bytes of PNG (the key), nrgb of the colour plane, then na of the alpha */
     unsigned long used;
 } img_entry;
 
@@ -117,44 +116,45 @@ static img_entry img_cache[IMG_CACHE_N];
 static unsigned long img_tick;
 static pthread_mutex_t img_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int cache_get(const uint8_t md[ES_SM3_LEN], size_t n, int dim[3], es__sb *crgb, es__sb *ca)
+static int cache_get(const uint8_t *png, size_t n, int dim[3], es__sb *crgb, es__sb *ca)
 {
     int hit = 0;
 
     pthread_mutex_lock(&img_lock);
     for (int i = 0; i < IMG_CACHE_N && !hit; i++) {
         img_entry *e = &img_cache[i];
-        if (e->z == NULL || e->n != n || memcmp(e->md, md, ES_SM3_LEN) != 0)
+        if (e->z == NULL || e->n != n || memcmp(e->z, png, n) != 0)
             continue;
         hit = 1;
         e->used = ++img_tick;
         dim[0] = e->wd;
         dim[1] = e->ht;
         dim[2] = e->alpha;
-        es__sb_add(crgb, e->z, e->nrgb);
-        es__sb_add(ca, e->z + e->nrgb, e->na);
+        es__sb_add(crgb, e->z + n, e->nrgb);
+        es__sb_add(ca, e->z + n + e->nrgb, e->na);
     }
     pthread_mutex_unlock(&img_lock);
     return hit;
 }
 
-static void cache_put(const uint8_t md[ES_SM3_LEN], size_t n, const int dim[3], const es__sb *crgb,
+static void cache_put(const uint8_t *png, size_t n, const int dim[3], const es__sb *crgb,
                       const es__sb *ca)
 {
-    uint8_t *z = crgb->len + ca->len <= IMG_CACHE_MAX ? malloc(crgb->len + ca->len + 1) : NULL;
+    size_t total = n + crgb->len + ca->len;
+    uint8_t *z = total <= IMG_CACHE_MAX ? malloc(total + 1) : NULL;
     img_entry *e = &img_cache[0];
 
     if (z == NULL)
         return;
-    memcpy(z, crgb->p, crgb->len);
+    memcpy(z, png, n);
+    memcpy(z + n, crgb->p, crgb->len);
     if (ca->len > 0)
-        memcpy(z + crgb->len, ca->p, ca->len);
+        memcpy(z + n + crgb->len, ca->p, ca->len);
     pthread_mutex_lock(&img_lock);
     for (int i = 1; i < IMG_CACHE_N && e->z != NULL; i++)
         if (img_cache[i].z == NULL || img_cache[i].used < e->used)
             e = &img_cache[i];
     free(e->z);
-    memcpy(e->md, md, ES_SM3_LEN);
     e->n = n;
     e->nrgb = crgb->len;
     e->na = ca->len;
@@ -171,12 +171,11 @@ static es_err write_png(es__pdf_writer *w, const uint8_t *p, size_t n, long img)
 {
     png_src src = {p, n, 0};
     cairo_surface_t *s = NULL;
-    uint8_t md[ES_SM3_LEN];
-    int dim[3] = {0, 0, 0}, keyed = es_sm3(p, n, md) == ES_OK;
+    int dim[3] = {0, 0, 0};
     es__sb crgb = ES__PDF_SB_INIT, ca = ES__PDF_SB_INIT;
     es_err rc = ES_OK;
 
-    if (!keyed || !cache_get(md, n, dim, &crgb, &ca)) {
+    if (!cache_get(p, n, dim, &crgb, &ca)) {
         s = cairo_image_surface_create_from_png_stream(png_read, &src);
         if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
             rc = es__fail(ES_ERR_FORMAT, "cannot decode the PNG picture: %s",
@@ -184,8 +183,8 @@ static es_err write_png(es__pdf_writer *w, const uint8_t *p, size_t n, long img)
         else if ((dim[0] = cairo_image_surface_get_width(s)) > ES_IMAGE_MAX_SIDE ||
                  (dim[1] = cairo_image_surface_get_height(s)) > ES_IMAGE_MAX_SIDE)
             rc = es__fail(ES_ERR_LIMIT, "the picture is larger than %d pixels", ES_IMAGE_MAX_SIDE);
-        else if ((rc = encode_png(s, &crgb, &ca, &dim[2])) == ES_OK && keyed)
-            cache_put(md, n, dim, &crgb, &ca);
+        else if ((rc = encode_png(s, &crgb, &ca, &dim[2])) == ES_OK)
+            cache_put(p, n, dim, &crgb, &ca);
         cairo_surface_destroy(s);
     }
     if (rc == ES_OK && (rc = crgb.err ? crgb.err : ca.err) == ES_OK) {

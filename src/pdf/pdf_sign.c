@@ -7,6 +7,7 @@
 #include "eseal/image.h"
 #include "pdf/pdf_local.h"
 #include "pdf/pdf_update_local.h"
+#include "ses/ses_local.h"
 
 /* Room for what /Contents will hold beyond the seal and certificates (signature, attributes). */
 #define CONTENTS_SLACK 4096
@@ -84,15 +85,11 @@ static es_err check_doc(sign_ctx *c)
             return es__fail(ES_ERR_STATE, "the document is certified with no changes allowed");
     if (c->o->certify && c->d->nsigs > 0)
         return es__fail(ES_ERR_STATE, "only the first signature may certify a document");
-    /* gm with a seal: the same refusals as a ses signature (seal, signer, validity); pades only
-     * draws the seal's picture */
-    if (c->o->seal != NULL && c->o->format != ES_PDF_PADES) {
-        uint8_t zero[32] = {0};
-        es_buf probe = {0};
-        rc = es_seal_sign_hash(c->o->seal, c->o->key, c->o->cert, zero, "", c->t, &probe);
-        es_buf_free(&probe);
-        return rc;
-    }
+    /* gm with a seal: the same refusals as a ses signature (seal, signer, validity), checked
+     * without signing (a probe signature hashed the whole seal twice); pades only draws the
+     * seal's picture */
+    if (c->o->seal != NULL && c->o->format != ES_PDF_PADES)
+        return es__seal_check_signer(c->o->seal, c->o->key, c->o->cert, c->t);
     return ES_OK;
 }
 
@@ -126,6 +123,20 @@ static size_t contents_room(const sign_ctx *c)
     return room + n;
 }
 
+/* n '0' characters, in chunks: the room for a seal's signature is hundreds of kilobytes. */
+static void zeros(es__sb *b, size_t n)
+{
+    static const char z[] = "0000000000000000000000000000000000000000000000000000000000000000"
+                            "0000000000000000000000000000000000000000000000000000000000000000";
+
+    while (n > 0 && b->err == ES_OK) {
+        size_t k = n < sizeof(z) - 1 ? n : sizeof(z) - 1;
+
+        es__sb_add(b, z, k);
+        n -= k;
+    }
+}
+
 static void write_sigdict(sign_ctx *c)
 {
     es__sb *b = &c->w.out;
@@ -145,8 +156,7 @@ static void write_sigdict(sign_ctx *c)
     es__sb_str(b, "0000000000 0000000000 0000000000] /Contents ");
     c->c0 = b->len;
     es__sb_str(b, "<");
-    for (size_t i = 0; i < room && b->err == ES_OK; i++)
-        es__sb_add(b, "00", 2);
+    zeros(b, 2 * room);
     es__sb_str(b, ">");
     c->c1 = b->len;
     es__sb_printf(b, " /M (D:%04d%02d%02d%02d%02d%02dZ)", tm.tm_year + 1900, tm.tm_mon + 1,

@@ -279,6 +279,10 @@ es_err es__seal_lists_cert(const es_seal *s, X509 *cert, int *found, char *buf, 
 /* Verify the maker's signature over the original bytes: ES_OK, or the failure with detail. */
 es_err es__seal_check_maker_sig(const es_seal *s);
 
+/* The refusals of es_seal_sign_hash (seal version, maker signature, key and certificate, certList,
+ * validity at t) without signing: callers that sign later (PDF) check before they write. */
+es_err es__seal_check_signer(const es_seal *s, const es_key *k, X509 *cert, es_time t);
+
 /* Add seal.maker_signature and seal.maker_cert for s. */
 es_err es__seal_checks(es_report *r, const es_seal *s, const es_verify_opts *vo);
 

@@ -11,7 +11,7 @@
 #include "ses/ses_local.h"
 
 /* Everything that must hold before a signature is made, each with its own error. */
-static es_err check_signer(const es_seal *s, const es_key *k, X509 *cert, es_time t)
+es_err es__seal_check_signer(const es_seal *s, const es_key *k, X509 *cert, es_time t)
 {
     es_err rc;
     int found;
@@ -142,7 +142,7 @@ es_err es_seal_sign_hash(const es_seal *seal, const es_key *signer_key, X509 *si
     assert(der != NULL);
     der->data = NULL;
     der->len = 0;
-    if ((rc = check_signer(seal, signer_key, signer_cert, when)) != ES_OK)
+    if ((rc = es__seal_check_signer(seal, signer_key, signer_cert, when)) != ES_OK)
         return rc;
     if ((g = ES_SES_SIGNATURE_V4_new()) == NULL)
         return es__fail_ossl(ES_ERR_NOMEM, "cannot allocate a signature");

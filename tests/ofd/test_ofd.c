@@ -199,7 +199,7 @@ static void test_tamper_every_entry(void **state)
             es__ofd_put put;
             assert_es_ok(es_buf_set(&bad, e->data.data, e->data.len));
             bad.data[at] ^= 0x20;
-            put = (es__ofd_put){e->name, bad.data, bad.len};
+            put = (es__ofd_put){e->name, bad.data, bad.len, 0};
             assert_es_ok(es__ofd_write_zip(d, &put, 1, &out));
             if (verdict(&out) == ES_VALID)
                 fail_msg("%s changed at %zu is reported valid", e->name, at);

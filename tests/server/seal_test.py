@@ -9,6 +9,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 import api_test as A
@@ -232,6 +233,36 @@ def test_security(s, w, sid, grant):
     check(st == 403, "an expired grant cannot be used", j)
 
 
+def test_parallel_pins(s, w, sid):
+    """20 wrong PINs at once: each attempt takes a slot before Argon2id, so at most 5 are tried."""
+    with open(OFD, "rb") as f:
+        doc = raw(s, "POST", "/api/documents", f.read(), w["ent"])[1]["id"]
+    place = {"seal_id": sid, "pin": "999999", "page": 1, "x_mm": 20, "y_mm": 20}
+    out = []
+
+    def guess():
+        out.append(s.call("POST", "/api/documents/%d/sign" % doc, place, token=w["ent"]))
+    threads = [threading.Thread(target=guess) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    tried = [j for st, j in out if j["error"]["message"].startswith("wrong PIN")]
+    refused = [st for st, j in out if j["error"]["message"].startswith("the key is locked")]
+    check(len(out) == 20 and len(tried) == 5 and len(refused) == 15 and set(refused) == {423},
+          "20 parallel wrong PINs: exactly 5 evaluated, 15 refused as locked",
+          [(st, j["error"]["message"][:40]) for st, j in out])
+    st, j = s.call("GET", "/api/seals/%d" % sid, token=w["ent"])
+    check(st == 200 and j["locked"], "the key is locked after the parallel guesses", j)
+    st, j = s.call("POST", "/api/documents/%d/sign" % doc, dict(place, pin=PIN2), token=w["ent"])
+    check(st == 423, "after parallel guesses the right PIN is refused too", j)
+    st, j = s.call("POST", "/api/seals/%d/unlock" % sid, {"reason": "持证人重新核验身份"},
+                   token=w["rev"])
+    check(st == 200 and not j["locked"], "staff unlock after re-verification", j)
+    st, j = s.call("POST", "/api/documents/%d/sign" % doc, dict(place, pin=PIN2), token=w["ent"])
+    check(st == 200, "right PIN works after the unlock", j)
+
+
 def test_cancel(s, w, sid, seal):
     with open(OFD, "rb") as f:
         ofd = f.read()
@@ -310,6 +341,7 @@ def main():
         test_multi_party(s, w, sid)
         test_batch(s, w, sid)
         test_security(s, w, sid, grant)
+        test_parallel_pins(s, w, sid)
         test_cancel(s, w, sid, seal)
         test_change(s, w)
         test_personal(s)
