@@ -32,8 +32,7 @@ static void jac_madd_ct(es__jac *r, const es__jac *a, const es__aff *b)
     fsub(rr, s2, a->y);
     fadd(rr, rr, rr);
     fsqr(hh, h);
-    fadd(i, hh, hh);
-    fadd(i, i, i);
+    fp_mul4(i, hh);
     fmul(j, h, i);
     fmul(v, a->x, i);
     fadd(t, a->z, h);

@@ -132,9 +132,10 @@ static void sqr_n_mul(es__fp r, const es__fp a, int k, const es__fp b)
 
 /*
  * a^(p-2) with a fixed chain: p - 2 is 31 ones, a zero, 128 ones, 32 zeros, 32 ones, 30 ones,
- * a zero and a one; x_k = a^(2^k - 1) builds the runs. 256 squarings and 15 products.
+ * a zero and a one; x_k = a^(2^k - 1) builds the runs. 256 squarings and 15 products. The
+ * reference for the safegcd es__fp_inv (fp_inv.c) in the tests.
  */
-void es__fp_inv(es__fp r, const es__fp a)
+void es__fp_inv_fermat(es__fp r, const es__fp a)
 {
     es__fp x2, x3, x6, x12, x15, x30, x31, x32, t;
 

@@ -1,7 +1,8 @@
 /*
  * Field operations inlined into the point formulas: the product dispatches on the CPU (a branch
  * that depends only on CPUID, never on data) to the MULX/ADX assembly or the portable C product;
- * add, sub and neg are short straight-line carry chains the compiler fuses with their neighbours.
+ * add, sub, neg and the multiplications by 4 and 8 are short straight-line carry chains, in base
+ * x86-64 assembly where available (fp_asm.h) and in C otherwise.
  */
 #ifndef ESEAL_SM2_FP_INLINE_H
 #define ESEAL_SM2_FP_INLINE_H
@@ -37,8 +38,8 @@ ES__FP_INLINE void fp_sqr(es__fp r, const es__fp a)
     es__fp_sqr_c(r, a);
 }
 
-/* r = a + b mod p. */
-ES__FP_INLINE void fp_add(es__fp r, const es__fp a, const es__fp b)
+/* r = a + b mod p: the fallback, and the reference the assembly is tested against. */
+ES__FP_INLINE void fp_add_c(es__fp r, const es__fp a, const es__fp b)
 {
     uint64_t t0, t1, t2, t3, s0, s1, s2, s3, c = 0, bw = 0, keep;
 
@@ -57,8 +58,8 @@ ES__FP_INLINE void fp_add(es__fp r, const es__fp a, const es__fp b)
     r[3] = (t3 & keep) | (s3 & ~keep);
 }
 
-/* r = a - b mod p. */
-ES__FP_INLINE void fp_sub(es__fp r, const es__fp a, const es__fp b)
+/* r = a - b mod p (fallback and reference). */
+ES__FP_INLINE void fp_sub_c(es__fp r, const es__fp a, const es__fp b)
 {
     uint64_t t0, t1, t2, t3, bw = 0, mask, c = 0;
 
@@ -71,6 +72,46 @@ ES__FP_INLINE void fp_sub(es__fp r, const es__fp a, const es__fp b)
     ADC(c, t1, ES__P1 & mask, r[1]);
     ADC(c, t2, ES__P2 & mask, r[2]);
     ADC(c, t3, ES__P3 & mask, r[3]);
+}
+
+/* The assembly where there is any: base x86-64, no CPU dispatch. */
+ES__FP_INLINE void fp_add(es__fp r, const es__fp a, const es__fp b)
+{
+#if ES__FP_HAVE_ASM
+    fp_add_asm(r, a, b);
+#else
+    fp_add_c(r, a, b);
+#endif
+}
+
+ES__FP_INLINE void fp_sub(es__fp r, const es__fp a, const es__fp b)
+{
+#if ES__FP_HAVE_ASM
+    fp_sub_asm(r, a, b);
+#else
+    fp_sub_c(r, a, b);
+#endif
+}
+
+/* r = 4a and r = 8a mod p: one shift and one reduction where the assembly is available. */
+ES__FP_INLINE void fp_mul4(es__fp r, const es__fp a)
+{
+#if ES__FP_HAVE_ASM
+    fp_mul4_asm(r, a);
+#else
+    fp_add(r, a, a);
+    fp_add(r, r, r);
+#endif
+}
+
+ES__FP_INLINE void fp_mul8(es__fp r, const es__fp a)
+{
+#if ES__FP_HAVE_ASM
+    fp_mul8_asm(r, a);
+#else
+    fp_mul4(r, a);
+    fp_add(r, r, r);
+#endif
 }
 
 /* r = -a mod p (0 stays 0). */

@@ -49,17 +49,14 @@ void es__jac_dbl(es__jac *r, const es__jac *a)
     fsqr(r->z, r->z);
     fsub(r->z, r->z, gamma);
     fsub(r->z, r->z, delta);
-    fadd(beta, beta, beta);
-    fadd(beta, beta, beta); /* 4 beta */
+    fp_mul4(beta, beta);
     fsqr(t, alpha);
     fadd(u, beta, beta);
     fsub(r->x, t, u);
     fsub(t, beta, r->x);
     fmul(t, alpha, t);
     fsqr(gamma, gamma);
-    fadd(gamma, gamma, gamma);
-    fadd(gamma, gamma, gamma);
-    fadd(gamma, gamma, gamma); /* 8 gamma^2 */
+    fp_mul8(gamma, gamma);
     fsub(r->y, t, gamma);
 }
 
@@ -138,8 +135,7 @@ void es__jac_add_aff(es__jac *r, const es__jac *a, const es__aff *b)
     }
     fadd(rr, rr, rr);
     fsqr(hh, h);
-    fadd(i, hh, hh);
-    fadd(i, i, i);
+    fp_mul4(i, hh);
     fmul(j, h, i);
     fmul(v, a->x, i);
     fadd(t, a->z, h);

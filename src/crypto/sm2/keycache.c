@@ -125,6 +125,8 @@ void es__sm2_key_attach(es_key *k)
         goto fail;
     }
     c->lock = lock;
+    atomic_init(&c->vtab, NULL);
+    atomic_init(&c->nverify, 0);
     if (!load_public(c, k->pkey) || compute_z(c->pub_xy, (const uint8_t *)ES_SM2_DEFAULT_ID,
                                               ES_SM2_DEFAULT_ID_LEN, c->z_default) != ES_OK)
         goto fail;
@@ -150,6 +152,7 @@ void es__sm2_key_detach(es_key *k)
         return;
     pthread_mutex_destroy(c->lock);
     free(c->lock);
+    OPENSSL_free(atomic_load_explicit(&c->vtab, memory_order_acquire));
     OPENSSL_clear_free(c, sizeof(*c));
     k->sm2 = NULL;
 }

@@ -2,6 +2,7 @@
 #ifndef ESEAL_SM2_LOCAL_H
 #define ESEAL_SM2_LOCAL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,8 +54,10 @@ void es__fp_cmov(es__fp r, const es__fp a, uint64_t mask);
 /* Big-endian bytes (not Montgomery) to Montgomery form; 0 if the value is not below p. */
 int es__fp_from_bytes(es__fp r, const uint8_t b[32]);
 void es__fp_to_bytes(uint8_t b[32], const es__fp a);
-/* r = a^-1 (Fermat; constant time; 0 maps to 0). */
+/* r = a^-1 (safegcd, fp_inv.c; constant time; 0 maps to 0). */
 void es__fp_inv(es__fp r, const es__fp a);
+/* The same by Fermat, a^(p-2) (constant time, ~3x slower): the tests' reference. */
+void es__fp_inv_fermat(es__fp r, const es__fp a);
 /* A square root of a if there is one (returns 1), else 0. Variable time: public inputs only. */
 int es__fp_sqrt_vartime(es__fp r, const es__fp a);
 
@@ -103,6 +106,29 @@ unsigned es__sm2_booth7(const es__fn k, int j);
 void es__sm2_mul_g_ct(es__aff *r, const es__fn k);
 /* s * G + t * P for public s, t (variable time). */
 void es__sm2_mul2_vartime(es__jac *r, const es__fn s, const es__aff *pt, const es__fn t);
+/* Width-w NAF of k (2 <= w <= 8): 257 digits, odd in [-(2^(w-1) - 1), 2^(w-1) - 1] or 0. */
+void es__sm2_wnaf(int8_t out[257], const es__fn k, int w);
+
+/* ---- Split tables for verification (vtab.c, split.c) ---- */
+/*
+ * Scalars are cut into 16 pieces of 16 bits that share one run of 16 doublings; a key's table
+ * holds the odd multiples for a width-5 NAF of each piece (measured against 4 x 64 bits, 8 x 32
+ * and widths 4..6 in docs/sm2.md).
+ */
+#define ES__VTAB_PIECES 16
+#define ES__VTAB_BITS   (256 / ES__VTAB_PIECES)
+#define ES__VTAB_W      5
+#define ES__VTAB_PTS    (1 << (ES__VTAB_W - 2)) /* odd multiples 1, 3, ..., 2^(w-1) - 1 */
+/* Per public key P: p[i][j] = (2j + 1) * 2^(16 i) * P, affine (8 KB). */
+struct es__sm2_vtab {
+    es__aff p[ES__VTAB_PIECES][ES__VTAB_PTS];
+};
+/* n Jacobian points, none infinity, to affine with one inversion; scratch holds n elements. */
+void es__jac_batch_to_aff(es__aff *out, const es__jac *in, es__fp *scratch, size_t n);
+/* Fill v for the point pub (about 5 table verifications); 0 if scratch memory ran out. */
+int es__sm2_vtab_build(struct es__sm2_vtab *v, const es__aff *pub);
+/* s * G + t * P with P's split table v (public s, t; variable time). */
+void es__sm2_mul2_split(es__jac *r, const es__fn s, const struct es__sm2_vtab *v, const es__fn t);
 
 /* Tell memcheck that v is public from here on (a no-op outside valgrind). */
 void es__sm2_declassify(const void *v, size_t n);
@@ -110,7 +136,7 @@ void es__sm2_declassify(const void *v, size_t n);
 /* ---- Keys and signatures (keycache.c, sign.c) ---- */
 #define ES__SM2_ZCACHE_ID_MAX 64
 
-/* What eseal keeps per key for the fast path; immutable but for the Z cache slot. */
+/* What eseal keeps per key for the fast path; immutable but for the Z cache slot and vtab. */
 struct es__sm2_key {
     es__aff pub;        /* validated public point */
     uint8_t pub_xy[64]; /* the same, big-endian x||y, for Z */
@@ -122,6 +148,9 @@ struct es__sm2_key {
     size_t zid_len;        /* 0: slot empty */
     uint8_t zid[ES__SM2_ZCACHE_ID_MAX];
     uint8_t z_other[32];
+    /* Split table for verification, published once by the key's second verification. */
+    _Atomic(struct es__sm2_vtab *) vtab;
+    atomic_uint nverify; /* verifications seen before vtab was published */
 };
 
 /* es__sm2_key_attach / es__sm2_key_detach (key_local.h) build and free struct es__sm2_key. */
@@ -139,6 +168,15 @@ int es__sm2_fast_enabled(void);
 int es__sm2_sign_k(uint8_t raw[64], const es__fn dinv, const uint8_t e[32], const es__fn k);
 /* 1 if raw r||s (each in [1, n-1], checked here) is a signature of e under pub. */
 int es__sm2_verify_e(const es__aff *pub, const uint8_t e[32], const uint8_t raw[64]);
+/* The same on pub's split table v (es__sm2_vtab_build of the same point). */
+int es__sm2_verify_e_tab(const struct es__sm2_vtab *v, const uint8_t e[32], const uint8_t raw[64]);
+/*
+ * The key's split table, or NULL when the plain path must be used: the first verification of a
+ * key takes the plain path, the second builds and publishes the table (verifications racing with
+ * that build take the plain path), later ones share it. Thread-safe; freed by
+ * es__sm2_key_detach.
+ */
+const struct es__sm2_vtab *es__sm2_key_vtab(const struct es__sm2_key *c);
 /* e = SM3(Z || msg). */
 es_err es__sm2_digest(const uint8_t z[32], const void *msg, size_t n, uint8_t e[32]);
 

@@ -1,4 +1,7 @@
-/* s * G + t * P for verification (public inputs, variable time): w-NAF for P, the comb for G. */
+/*
+ * s * G + t * P for a key's first verification (public inputs, variable time): w-NAF for P, the
+ * comb for G; and the w-NAF recoding that split.c shares.
+ */
 #include <string.h>
 
 #include "crypto/sm2/fp_inline.h"
@@ -8,36 +11,45 @@
 #define WNAF_PRE  (1 << (WNAF_W - 2)) /* P, 3P, ..., 15P */
 #define WNAF_BITS 257
 
-/* Width-5 NAF of k: digits odd in [-15, 15] or 0, at most one non-zero in any 5 in a row. */
-static void wnaf(int8_t out[WNAF_BITS], const es__fn k)
+/* 64 bits of v from bit pos on (pos <= 256; v[4] = 0 stands for the bits above k). */
+static uint64_t bits_at(const uint64_t v[5], int pos)
 {
-    uint64_t v[5] = {k[0], k[1], k[2], k[3], 0};
+    int l = pos >> 6, sh = pos & 63;
+    uint64_t x = v[l] >> sh;
 
-    for (int i = 0; i < WNAF_BITS; i++) {
-        int d = 0;
+    if (sh != 0 && l < 4)
+        x |= v[l + 1] << (64 - sh);
+    return x;
+}
 
-        if (v[0] & 1) {
-            d = (int)(v[0] & ((1u << WNAF_W) - 1));
-            if (d >= 1 << (WNAF_W - 1))
-                d -= 1 << WNAF_W;
-            /* v -= d: a borrow (d > 0) or a carry (d < 0) through the limbs. */
-            uint64_t c = (uint64_t)(d < 0 ? -d : d);
-            for (int l = 0; l < 5 && c != 0; l++) {
-                uint64_t old = v[l];
+/*
+ * At most one non-zero digit in any w in a row: about 257 / (w + 1) additions. Runs of digits
+ * equal to the pending carry are skipped with one count of trailing zeros (libsecp256k1's
+ * recoding), instead of shifting the whole scalar once per bit. A carry out of bit 255 lands at
+ * 256 at most, since k < 2^256.
+ */
+void es__sm2_wnaf(int8_t out[WNAF_BITS], const es__fn k, int w)
+{
+    const uint64_t v[5] = {k[0], k[1], k[2], k[3], 0};
+    const uint64_t mask = ((uint64_t)1 << w) - 1;
+    uint64_t carry = 0;
+    int bit = 0;
 
-                if (d > 0) {
-                    v[l] = old - c;
-                    c = old < c;
-                } else {
-                    v[l] = old + c;
-                    c = v[l] < old;
-                }
-            }
+    memset(out, 0, WNAF_BITS);
+    while (bit < WNAF_BITS) {
+        uint64_t x = bits_at(v, bit), word;
+
+        if (((x ^ carry) & 1) == 0) {
+            /* Bits equal to the carry give zero digits; above bit 256, carry 1 stops the run. */
+            uint64_t diff = carry ? ~x : x;
+
+            bit += diff != 0 ? __builtin_ctzll(diff) : 64;
+            continue;
         }
-        out[i] = (int8_t)d;
-        for (int l = 0; l < 4; l++)
-            v[l] = (v[l] >> 1) | (v[l + 1] << 63);
-        v[4] >>= 1;
+        word = (x & mask) + carry; /* odd, below 2^w */
+        carry = word >> (w - 1);
+        out[bit] = (int8_t)((int)word - (int)(carry << w));
+        bit += w;
     }
 }
 
@@ -72,7 +84,7 @@ void es__sm2_mul2_vartime(es__jac *r, const es__fn s, const es__aff *pt, const e
     int8_t naf[WNAF_BITS];
     int i, started = 0;
 
-    wnaf(naf, t);
+    es__sm2_wnaf(naf, t, WNAF_W);
     es__jac_from_aff(&pre[0], pt);
     es__jac_dbl(&p2, &pre[0]);
     for (i = 1; i < WNAF_PRE; i++)
