@@ -118,7 +118,7 @@ X2=$T/x2
 for e in OFD.xml Doc_0/Document.xml Doc_0/PublicRes.xml Doc_0/Pages/Page_0/Content.xml Doc_0/Signs/Sign_0/SignedValue.dat Doc_0/Signs/Sign_0/Signature.xml; do
     rm -rf "$X2" && mkdir -p "$X2" && (cd "$X2" && unzip -q "$T/helloworld.1.ofd")
     size=$(stat -c %s "$X2/$e")
-    printf '\x01' | dd of="$X2/$e" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+    flip "$X2/$e" $((size / 2))
     tamper t1 "$e"
 done
 rm -rf "$X2" && mkdir -p "$X2" && (cd "$X2" && unzip -q "$T/helloworld.1.ofd")

@@ -72,7 +72,7 @@ run 2 "${MAKE[@]}" --signer-cert "$T/signer.pem" --out "$T/x.esl" --valid-to 200
 # Tampering: a flipped byte in the signature value or in the data is never valid.
 cp "$T/sig.dat" "$T/bad.dat"
 size=$(stat -c %s "$T/bad.dat")
-printf '\x55' | dd of="$T/bad.dat" bs=1 seek=$((size - 10)) conv=notrunc 2>/dev/null
+flip "$T/bad.dat" $((size - 10))
 run 1 "$ESEAL" verify "$T/bad.dat" "${VER[@]}" --data "$T/data.txt"
 head -c 100 /dev/urandom >"$T/junk.dat"
 run 1 "$ESEAL" verify "$T/junk.dat" "${VER[@]}"
