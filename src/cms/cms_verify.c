@@ -196,7 +196,8 @@ end:
 static es_err value_check(es_report *r, es_err vr, const char *what, X509 *cert)
 {
     char who[300] = "";
-    const char *alg = EVP_PKEY_get0_type_name(X509_get0_pubkey(cert));
+    EVP_PKEY *pk = X509_get0_pubkey(cert); /* NULL when the certificate's key is unusable */
+    const char *alg = pk != NULL ? EVP_PKEY_get0_type_name(pk) : NULL;
 
     if (vr == ES_ERR_NOMEM)
         return vr;
