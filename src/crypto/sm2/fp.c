@@ -66,9 +66,7 @@ uint64_t es__fp_is_zero(const es__fp a)
 
 void es__fp_cmov(es__fp r, const es__fp a, uint64_t mask)
 {
-    ES__UNROLL
-    for (int i = 0; i < 4; i++)
-        r[i] = (r[i] & ~mask) | (a[i] & mask);
+    fp_cmov(r, a, mask);
 }
 
 /* Big-endian bytes to limbs and back. */

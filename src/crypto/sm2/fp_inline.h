@@ -114,6 +114,14 @@ ES__FP_INLINE void fp_mul8(es__fp r, const es__fp a)
 #endif
 }
 
+/* r = mask ? a : r for mask all-ones or 0: inline, as the comb loop does six per window. */
+ES__FP_INLINE void fp_cmov(es__fp r, const es__fp a, uint64_t mask)
+{
+    ES__UNROLL
+    for (int i = 0; i < 4; i++)
+        r[i] = (r[i] & ~mask) | (a[i] & mask);
+}
+
 /* r = -a mod p (0 stays 0). */
 ES__FP_INLINE void fp_neg(es__fp r, const es__fp a)
 {

@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "crypto/sm2/booth.h"
 #include "crypto/sm2/fp_inline.h"
 #include "crypto/sm2/sm2_local.h"
 
@@ -67,28 +68,7 @@ const es__comb_table *es__sm2_table(void)
     return (const es__comb_table *)&comb;
 }
 
-/*
- * Booth recoding of 8 bits (window j covers bits 7j-1 .. 7j+6 of k): a digit in [-64, 64]
- * returned as magnitude << 1 | sign, computed without branches (from OpenSSL's ecp_nistz256).
- */
 unsigned es__sm2_booth7(const es__fn k, int j)
 {
-    int pos = 7 * j - 1;
-    unsigned w, s, d;
-
-    if (pos < 0) {
-        w = (unsigned)(k[0] << 1) & 0xff;
-    } else {
-        int limb = pos / 64, sh = pos % 64;
-        uint64_t v = k[limb] >> sh;
-
-        if (sh > 56 && limb < 3)
-            v |= k[limb + 1] << (64 - sh);
-        w = (unsigned)v & 0xff;
-    }
-    s = ~((w >> 7) - 1);
-    d = (1u << 8) - w - 1;
-    d = (d & s) | (w & ~s);
-    d = (d >> 1) + (d & 1);
-    return (d << 1) + (s & 1);
+    return booth7(k, j);
 }
