@@ -185,6 +185,31 @@ typedef struct es__sig_layout {
 
 es_err es__sig_layout_read(const uint8_t *p, size_t n, es__sig_layout *out);
 
+/* ---- v4 SES_Signature writer (sig_der.c) ---- */
+
+/* Longest DER SM2 signature value: SEQUENCE of two INTEGERs of at most 33 bytes. */
+#define ES__SIG_DER_MAX 72
+
+/* A v4 SES_Signature being written: TBS_Sign first (to be hashed in place), then the rest. */
+typedef struct es__sigw {
+    uint8_t *buf;            /* the encoding (malloc), its outer header room before tbs_off */
+    size_t tbs_off, tbs_len; /* the TBS_Sign TLV in buf */
+    int moved;               /* es__sigw_finish moved the bytes (a shorter outer header) */
+    unsigned char *cert, *prop;
+    size_t cert_len;
+    int prop_len;
+    uint8_t time[24], hash[40], alg[16];
+    size_t time_len, hash_len, alg_len;
+} es__sigw;
+
+/* Encode the seal's bytes (as is), the signing time, the data hash and the property into
+ * TBS_Sign { 4, ... } at w->buf + w->tbs_off. es__sigw_free afterwards in all cases. */
+es_err es__sigw_begin(es__sigw *w, const uint8_t *seal, size_t seal_len, X509 *cert,
+                      const uint8_t hash[32], const char *prop, es_time when);
+/* Add cert, SM2-with-SM3 and the signature value; out takes the buffer (tbs_off updated). */
+es_err es__sigw_finish(es__sigw *w, const uint8_t *sig, size_t siglen, es_buf *out);
+void es__sigw_free(es__sigw *w);
+
 /* SEQUENCE { parts... } of original TLVs, as the v1 maker signature covers. */
 es_err es__der_sequence(const uint8_t *p, const es__tlv *parts, size_t nparts, es_buf *out);
 

@@ -6,6 +6,7 @@
 
 #include <openssl/evp.h>
 
+#include "crypto/sm2_digest.h"
 #include "eseal/crypto.h"
 #include "eseal_local.h"
 #include "ses/ses_local.h"
@@ -56,60 +57,19 @@ es_err es__seal_check_signer(const es_seal *s, const es_key *k, X509 *cert, es_t
     return ES_OK;
 }
 
-/* TBS_Sign { 4, the seal's own bytes, time, SM3 hash, property }. */
-static es_err tbs(ES_TBS_SIGN_V4 *t, const es_seal *s, const uint8_t hash[32], const char *prop,
-                  es_time when)
-{
-    es_err rc;
-    ASN1_STRING *seal = ASN1_STRING_new();
-
-    /* The seal goes in as the bytes it was parsed from: re-encoding could change what the maker
-     * signed, and Seal.esl beside an OFD signature must stay byte-equal to it. */
-    if (seal == NULL || !ASN1_STRING_set(seal, s->der.data, (int)s->der.len)) {
-        ASN1_STRING_free(seal);
-        return es__fail_ossl(ES_ERR_NOMEM, "cannot copy the seal");
-    }
-    ASN1_TYPE_set(t->eseal, V_ASN1_SEQUENCE, seal);
-    if (!ASN1_INTEGER_set_int64(t->version, 4))
-        return es__fail_ossl(ES_ERR_NOMEM, "cannot set the version");
-    if ((rc = es__time_set(when, &t->time)) != ES_OK ||
-        (rc = es__bits_set(&t->hash, hash, ES_SM3_LEN)) != ES_OK)
-        return rc;
-    return es__ia5_set(prop != NULL ? prop : "", "propertyInfo", &t->property);
-}
-
-/* Sign DER(TBS_Sign) and add the signer's part. */
-static es_err sign_tbs(ES_SES_SIGNATURE_V4 *g, const es_key *k, X509 *cert)
-{
-    es_err rc;
-    unsigned char *der = NULL, *cder = NULL;
-    int n = i2d_ES_TBS_SIGN_V4(g->tbs, &der), cn = i2d_X509(cert, &cder);
-    es_buf sig = {0};
-
-    if (n <= 0 || cn <= 0) {
-        rc = es__fail_ossl(ES_ERR_INTERNAL, "cannot encode TBS_Sign");
-        goto end;
-    }
-    if ((rc = es_sm2_sign(k, NULL, 0, der, (size_t)n, &sig)) != ES_OK ||
-        (rc = es__bits_set(&g->sig, sig.data, sig.len)) != ES_OK)
-        goto end;
-    ASN1_OBJECT_free(g->alg);
-    if ((g->alg = es__oid_sm2_sm3()) == NULL || !ASN1_OCTET_STRING_set(g->cert, cder, cn))
-        rc = es__fail_ossl(ES_ERR_NOMEM, "cannot set the signer's part");
-end:
-    OPENSSL_free(der);
-    OPENSSL_free(cder);
-    es_buf_free(&sig);
-    return rc;
-}
-
-/* Read back what was written: its skeleton must be a v4 SES_Signature (TLV walk only, no
- * certificate parsing) and its signature value must verify over the TBS_Sign bytes it holds. */
-static es_err self_check(const es_buf *der, const es_key *k)
+/*
+ * Read back what was written: its skeleton must be a v4 SES_Signature (TLV walk only, no
+ * certificate parsing) and its signature value must verify over the TBS_Sign bytes it holds.
+ * e is SM3(Z || those bytes) when w says where they were hashed and they still lie there; the
+ * check then costs no second pass over the 140 KB seal inside, and still catches a faulty
+ * signature (what it is for) before it is released.
+ */
+static es_err self_check(const es_buf *der, const es_key *k, const es__sigw *w, const uint8_t e[32])
 {
     es_err rc;
     es__sig_layout l;
     const uint8_t *sig;
+    uint8_t e2[ES_SM3_LEN];
     char why[512];
 
     if ((rc = es__sig_layout_read(der->data, der->len, &l)) == ES_OK) {
@@ -117,9 +77,11 @@ static es_err self_check(const es_buf *der, const es_key *k)
         if (l.v1 || ES__TLV_END(l.all) != der->len || l.sig.tag != 0x03 || l.sig.len < 1 ||
             sig[0] != 0)
             rc = es__fail(ES_ERR_FORMAT, "not a strict v4 SES_Signature");
-        else
-            rc = es_sm2_verify(k, NULL, 0, der->data + l.tbs.off, ES__TLV_SIZE(l.tbs), sig + 1,
-                               l.sig.len - 1);
+        else if (!w->moved && l.tbs.off == w->tbs_off && ES__TLV_SIZE(l.tbs) == w->tbs_len)
+            rc = es__sm2_verify_digest(k, e, sig + 1, l.sig.len - 1);
+        else if ((rc = es__sm2_e(k, NULL, 0, der->data + l.tbs.off, ES__TLV_SIZE(l.tbs), e2)) ==
+                 ES_OK)
+            rc = es__sm2_verify_digest(k, e2, sig + 1, l.sig.len - 1);
     }
     if (rc != ES_OK) {
         snprintf(why, sizeof(why), "%s", es_errdetail());
@@ -128,15 +90,19 @@ static es_err self_check(const es_buf *der, const es_key *k)
     return rc;
 }
 
+/*
+ * The TBS_Sign is written once into the output (es__sigw, sig_der.c), hashed there once into
+ * e = SM3(Z || TBS_Sign), signed over e, and the self-check verifies over the same e.
+ */
 es_err es_seal_sign_hash(const es_seal *seal, const es_key *signer_key, X509 *signer_cert,
                          const uint8_t hash[32], const char *property, es_time signing_time,
                          es_buf *der)
 {
     es_err rc;
-    ES_SES_SIGNATURE_V4 *g = NULL;
-    unsigned char *out = NULL;
+    es__sigw w;
+    es_buf sig = {0};
+    uint8_t e[ES_SM3_LEN];
     es_time when = signing_time != 0 ? signing_time : es_time_now();
-    int n;
 
     assert(seal != NULL && signer_key != NULL && signer_cert != NULL && hash != NULL);
     assert(der != NULL);
@@ -144,21 +110,19 @@ es_err es_seal_sign_hash(const es_seal *seal, const es_key *signer_key, X509 *si
     der->len = 0;
     if ((rc = es__seal_check_signer(seal, signer_key, signer_cert, when)) != ES_OK)
         return rc;
-    if ((g = ES_SES_SIGNATURE_V4_new()) == NULL)
-        return es__fail_ossl(ES_ERR_NOMEM, "cannot allocate a signature");
-    if ((rc = tbs(g->tbs, seal, hash, property, when)) != ES_OK ||
-        (rc = sign_tbs(g, signer_key, signer_cert)) != ES_OK)
+    /* The seal goes in as the bytes it was parsed from: re-encoding could change what the maker
+     * signed, and Seal.esl beside an OFD signature must stay byte-equal to it. */
+    if ((rc = es__sigw_begin(&w, seal->der.data, seal->der.len, signer_cert, hash, property,
+                             when)) != ES_OK ||
+        (rc = es__sm2_e(signer_key, NULL, 0, w.buf + w.tbs_off, w.tbs_len, e)) != ES_OK ||
+        (rc = es__sm2_sign_digest(signer_key, e, &sig)) != ES_OK ||
+        (rc = es__sigw_finish(&w, sig.data, sig.len, der)) != ES_OK)
         goto end;
-    if ((n = i2d_ES_SES_SIGNATURE_V4(g, &out)) <= 0) {
-        rc = es__fail_ossl(ES_ERR_INTERNAL, "cannot encode the signature");
-        goto end;
-    }
-    if ((rc = es_buf_set(der, out, (size_t)n)) == ES_OK &&
-        (rc = self_check(der, signer_key)) != ES_OK)
+    if ((rc = self_check(der, signer_key, &w, e)) != ES_OK)
         es_buf_free(der);
 end:
-    OPENSSL_free(out);
-    ES_SES_SIGNATURE_V4_free(g);
+    es__sigw_free(&w);
+    es_buf_free(&sig);
     return rc;
 }
 

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "crypto/sm2/sm2_local.h"
+#include "crypto/sm2_digest.h"
 #include "eseal_local.h"
 
 /* a = p - 3, b, xG, yG as they enter Z (GB/T 32918.2 5.5). */
@@ -25,7 +26,7 @@ static const uint8_t curve_abg[128] = {
 /* ENTL is a 16-bit count of bits. */
 #define ID_MAX 8191
 
-static es_err compute_z(const uint8_t pub_xy[64], const uint8_t *id, size_t idlen, uint8_t z[32])
+es_err es__sm2_z_xy(const uint8_t pub_xy[64], const uint8_t *id, size_t idlen, uint8_t z[32])
 {
     es_err rc = ES_OK;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -61,7 +62,7 @@ es_err es__sm2_z(const struct es__sm2_key *c, const uint8_t *id, size_t idlen, u
     pthread_mutex_unlock(m->lock);
     if (hit)
         return ES_OK;
-    if ((rc = compute_z(c->pub_xy, id, idlen, z)) != ES_OK)
+    if ((rc = es__sm2_z_xy(c->pub_xy, id, idlen, z)) != ES_OK)
         return rc;
     if (idlen <= ES__SM2_ZCACHE_ID_MAX) {
         pthread_mutex_lock(m->lock);
@@ -127,8 +128,8 @@ void es__sm2_key_attach(es_key *k)
     c->lock = lock;
     atomic_init(&c->vtab, NULL);
     atomic_init(&c->nverify, 0);
-    if (!load_public(c, k->pkey) || compute_z(c->pub_xy, (const uint8_t *)ES_SM2_DEFAULT_ID,
-                                              ES_SM2_DEFAULT_ID_LEN, c->z_default) != ES_OK)
+    if (!load_public(c, k->pkey) || es__sm2_z_xy(c->pub_xy, (const uint8_t *)ES_SM2_DEFAULT_ID,
+                                                 ES_SM2_DEFAULT_ID_LEN, c->z_default) != ES_OK)
         goto fail;
     c->has_private = k->has_private && load_private(c, k->pkey);
     k->sm2 = c;

@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 
 #include "crypto/sm2/sm2_local.h"
+#include "crypto/sm2_digest.h"
 #include "eseal_local.h"
 
 #if defined(__x86_64__)
@@ -304,19 +305,16 @@ static es_err nonce(es__fn k, struct sign_tls *t, const es__fn d, const uint8_t 
     return rc == ES_OK ? ES_OK : es__fail_ossl(rc, "SM3 failed");
 }
 
-es_err es__sm2_fast_sign(const es_key *k, const uint8_t *id, size_t idlen, const void *msg,
-                         size_t n, es_buf *sig)
+es_err es__sm2_fast_sign_e(const es_key *k, const uint8_t e[32], es_buf *sig)
 {
     const struct es__sm2_key *c = k->sm2;
     struct sign_tls *t;
-    uint8_t z[32], e[32], raw[64], der[72];
+    uint8_t raw[64], der[72];
     es__fn kk;
-    es_err rc;
+    es_err rc = ES_OK;
     size_t len;
     int ok = 0;
 
-    if ((rc = es__sm2_z(c, id, idlen, z)) != ES_OK || (rc = es__sm2_digest(z, msg, n, e)) != ES_OK)
-        return rc;
     if ((t = tls_get()) == NULL)
         return es__fail(ES_ERR_NOMEM, "cannot allocate the SM2 signing state");
     for (uint8_t i = 0; !ok; i++) {
@@ -334,6 +332,25 @@ es_err es__sm2_fast_sign(const es_key *k, const uint8_t *id, size_t idlen, const
     return es_buf_set(sig, der, len + 2);
 }
 
+es_err es__sm2_fast_sign(const es_key *k, const uint8_t *id, size_t idlen, const void *msg,
+                         size_t n, es_buf *sig)
+{
+    uint8_t z[32], e[32];
+    es_err rc;
+
+    if ((rc = es__sm2_z(k->sm2, id, idlen, z)) != ES_OK ||
+        (rc = es__sm2_digest(z, msg, n, e)) != ES_OK)
+        return rc;
+    return es__sm2_fast_sign_e(k, e, sig);
+}
+
+es_err es__sm2_fast_verify_e(const es_key *k, const uint8_t e[32], const uint8_t raw[64])
+{
+    if (!verify(&k->sm2->pub, es__sm2_key_vtab(k->sm2), e, raw))
+        return es__fail(ES_ERR_SIGNATURE, "SM2 signature does not verify");
+    return ES_OK;
+}
+
 es_err es__sm2_fast_verify(const es_key *k, const uint8_t *id, size_t idlen, const void *msg,
                            size_t n, const uint8_t raw[64])
 {
@@ -343,7 +360,5 @@ es_err es__sm2_fast_verify(const es_key *k, const uint8_t *id, size_t idlen, con
     if ((rc = es__sm2_z(k->sm2, id, idlen, z)) != ES_OK ||
         (rc = es__sm2_digest(z, msg, n, e)) != ES_OK)
         return rc;
-    if (!verify(&k->sm2->pub, es__sm2_key_vtab(k->sm2), e, raw))
-        return es__fail(ES_ERR_SIGNATURE, "SM2 signature does not verify");
-    return ES_OK;
+    return es__sm2_fast_verify_e(k, e, raw);
 }

@@ -1,0 +1,42 @@
+/* SM2 over a precomputed e = SM3(Z || M): internal, not part of the public API. */
+#ifndef ESEAL_SM2_DIGEST_H
+#define ESEAL_SM2_DIGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eseal/buf.h"
+#include "eseal/error.h"
+#include "eseal/key.h"
+
+/*
+ * A caller that signs a large message and then checks the signature (the SES signing path: a
+ * 140 KB TBS_Sign, signed then verified as a fault check) hashes it once with es__sm2_e and
+ * passes e to both. es_sm2_sign / es_sm2_verify over M are the same as these over
+ * es__sm2_e(M): the signatures interoperate.
+ */
+
+/* e = SM3(Z || msg), Z of k's public key and the signer ID (NULL or 0: the default ID). */
+es_err es__sm2_e(const es_key *k, const uint8_t *id, size_t idlen, const void *msg, size_t n,
+                 uint8_t e[32]);
+
+/* DER signature of e (as es_sm2_sign): fast SM2 when selected, else OpenSSL. */
+es_err es__sm2_sign_digest(const es_key *k, const uint8_t e[32], es_buf *sig);
+
+/* ES_OK if sig (DER or raw r||s, as es_sm2_verify) is a signature of e under k. */
+es_err es__sm2_verify_digest(const es_key *k, const uint8_t e[32], const uint8_t *sig,
+                             size_t siglen);
+
+/* The OpenSSL paths of the two (what ESEAL_SM2=openssl selects), for tests comparing both. */
+es_err es__sm2_sign_digest_ossl(const es_key *k, const uint8_t e[32], es_buf *sig);
+es_err es__sm2_verify_digest_ossl(const es_key *k, const uint8_t e[32], const uint8_t *sig,
+                                  size_t siglen);
+
+/* The fast paths (src/crypto/sm2/sign.c); k->sm2 must be set (with d for signing). */
+es_err es__sm2_fast_sign_e(const es_key *k, const uint8_t e[32], es_buf *sig);
+es_err es__sm2_fast_verify_e(const es_key *k, const uint8_t e[32], const uint8_t raw[64]);
+
+/* Z = SM3(ENTL || ID || a || b || xG || yG || x || y) of the point x||y (uncached). */
+es_err es__sm2_z_xy(const uint8_t pub_xy[64], const uint8_t *id, size_t idlen, uint8_t z[32]);
+
+#endif

@@ -1,0 +1,178 @@
+/* DER of a v4 SES_Signature written into one buffer: the seal's bytes are copied once. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "eseal/crypto.h"
+#include "eseal_local.h"
+#include "ses/ses_local.h"
+
+/*
+ * Through the OpenSSL templates the embedded seal (about 140 KB, mostly its picture) was copied
+ * four times per signature: into an ASN1_STRING, into DER(TBS_Sign) to be signed, into the whole
+ * SES_Signature, into the returned buffer. Here the small fields still go through OpenSSL's i2d
+ * of each value (so the bytes are the templates' bytes: tests/ses/test_sig_der.c compares them)
+ * and only the framing is written by hand. TBS_Sign is written in place first, so that it is
+ * hashed where it lies, once.
+ */
+
+/* Bytes of a DER length octet run for content of n bytes; writes them when out != NULL. */
+static size_t der_len(uint8_t *out, size_t n)
+{
+    size_t k = 0;
+
+    if (n < 0x80) {
+        if (out != NULL)
+            out[0] = (uint8_t)n;
+        return 1;
+    }
+    for (size_t v = n; v != 0; v >>= 8)
+        k++;
+    if (out != NULL) {
+        out[0] = (uint8_t)(0x80 | k);
+        for (size_t i = 0; i < k; i++)
+            out[1 + i] = (uint8_t)(n >> (8 * (k - 1 - i)));
+    }
+    return 1 + k;
+}
+
+/* Tag, length and content: the bytes written (out != NULL) or needed. */
+static size_t tlv(uint8_t *out, uint8_t tag, const void *p, size_t n, size_t pad)
+{
+    size_t h;
+
+    if (out == NULL)
+        return 1 + der_len(NULL, n + pad) + n + pad;
+    out[0] = tag;
+    h = 1 + der_len(out + 1, n + pad);
+    if (pad)
+        out[h] = 0; /* BIT STRING: no unused bits */
+    if (n > 0)
+        memcpy(out + h + pad, p, n);
+    return h + pad + n;
+}
+
+static int fits(int len, size_t room)
+{
+    return len > 0 && (size_t)len <= room;
+}
+
+/* The small TBS_Sign fields as OpenSSL's templates encode them. */
+static es_err small_fields(es__sigw *w, const uint8_t hash[32], const char *prop, es_time when)
+{
+    es_err rc;
+    ASN1_TIME *t = NULL;
+    ASN1_BIT_STRING *h = NULL;
+    ASN1_IA5STRING *p = NULL;
+    ASN1_OBJECT *alg = es__oid_sm2_sm3();
+    unsigned char *q;
+
+    if ((rc = es__time_set(when, &t)) != ES_OK ||
+        (rc = es__bits_set(&h, hash, ES_SM3_LEN)) != ES_OK ||
+        (rc = es__ia5_set(prop != NULL ? prop : "", "propertyInfo", &p)) != ES_OK)
+        goto end;
+    /* each value's size first: none may exceed its slot in w */
+    if (alg == NULL || !fits(i2d_ASN1_TIME(t, NULL), sizeof(w->time)) ||
+        !fits(i2d_ASN1_BIT_STRING(h, NULL), sizeof(w->hash)) ||
+        !fits(i2d_ASN1_OBJECT(alg, NULL), sizeof(w->alg))) {
+        rc = es__fail_ossl(ES_ERR_INTERNAL, "cannot encode TBS_Sign");
+        goto end;
+    }
+    q = w->time;
+    w->time_len = (size_t)i2d_ASN1_TIME(t, &q);
+    q = w->hash;
+    w->hash_len = (size_t)i2d_ASN1_BIT_STRING(h, &q);
+    q = w->alg;
+    w->alg_len = (size_t)i2d_ASN1_OBJECT(alg, &q);
+    w->prop = NULL;
+    if ((w->prop_len = i2d_ASN1_IA5STRING(p, &w->prop)) <= 0)
+        rc = es__fail_ossl(ES_ERR_NOMEM, "cannot encode propertyInfo");
+end:
+    ASN1_TIME_free(t);
+    ASN1_BIT_STRING_free(h);
+    ASN1_IA5STRING_free(p);
+    ASN1_OBJECT_free(alg);
+    return rc;
+}
+
+/* Reserve the buffer and write TBS_Sign { 4, seal, time, hash, property } at w->tbs_off. */
+static es_err write_tbs(es__sigw *w, const uint8_t *seal, size_t seal_len)
+{
+    static const uint8_t version[] = {0x02, 0x01, 0x04};
+    size_t body = sizeof(version) + seal_len + w->time_len + w->hash_len + (size_t)w->prop_len;
+    size_t cert_tlv = tlv(NULL, 0x04, NULL, w->cert_len, 0);
+    size_t tail_max = cert_tlv + w->alg_len + tlv(NULL, 0x03, NULL, ES__SIG_DER_MAX, 1);
+    uint8_t *o;
+
+    w->tbs_len = 1 + der_len(NULL, body) + body;
+    /* the outer header for the longest signature value: a shorter one moves the whole down */
+    w->tbs_off = 1 + der_len(NULL, w->tbs_len + tail_max);
+    if ((w->buf = malloc(w->tbs_off + w->tbs_len + tail_max)) == NULL)
+        return es__fail(ES_ERR_NOMEM, "cannot allocate a signature of %zu bytes",
+                        w->tbs_off + w->tbs_len + tail_max);
+    o = w->buf + w->tbs_off;
+    *o++ = 0x30;
+    o += der_len(o, body);
+    memcpy(o, version, sizeof(version));
+    o += sizeof(version);
+    memcpy(o, seal, seal_len); /* the seal's own bytes, as the maker signed them */
+    o += seal_len;
+    memcpy(o, w->time, w->time_len);
+    o += w->time_len;
+    memcpy(o, w->hash, w->hash_len);
+    o += w->hash_len;
+    memcpy(o, w->prop, (size_t)w->prop_len);
+    return ES_OK;
+}
+
+es_err es__sigw_begin(es__sigw *w, const uint8_t *seal, size_t seal_len, X509 *cert,
+                      const uint8_t hash[32], const char *prop, es_time when)
+{
+    es_err rc;
+    int cn;
+
+    memset(w, 0, sizeof(*w));
+    if ((cn = i2d_X509(cert, &w->cert)) <= 0)
+        return es__fail_ossl(ES_ERR_INTERNAL, "cannot encode the signer certificate");
+    w->cert_len = (size_t)cn;
+    if ((rc = small_fields(w, hash, prop, when)) != ES_OK)
+        return rc;
+    return write_tbs(w, seal, seal_len);
+}
+
+es_err es__sigw_finish(es__sigw *w, const uint8_t *sig, size_t siglen, es_buf *out)
+{
+    size_t content, hlen, start;
+    uint8_t *o;
+
+    if (siglen > ES__SIG_DER_MAX)
+        return es__fail(ES_ERR_INTERNAL, "signature value of %zu bytes", siglen);
+    o = w->buf + w->tbs_off + w->tbs_len;
+    o += tlv(o, 0x04, w->cert, w->cert_len, 0);
+    memcpy(o, w->alg, w->alg_len);
+    o += w->alg_len;
+    o += tlv(o, 0x03, sig, siglen, 1);
+    content = (size_t)(o - (w->buf + w->tbs_off));
+    hlen = 1 + der_len(NULL, content);
+    start = w->tbs_off - hlen;
+    w->buf[start] = 0x30;
+    der_len(w->buf + start + 1, content);
+    w->moved = start > 0;
+    if (w->moved) { /* only when the length's size changed with the signature's */
+        memmove(w->buf, w->buf + start, hlen + content);
+        w->tbs_off -= start;
+    }
+    out->data = w->buf;
+    out->len = hlen + content;
+    w->buf = NULL;
+    return ES_OK;
+}
+
+void es__sigw_free(es__sigw *w)
+{
+    free(w->buf);
+    OPENSSL_free(w->cert);
+    OPENSSL_free(w->prop);
+    memset(w, 0, sizeof(*w));
+}
