@@ -6,28 +6,41 @@
 
 #include "util/sb.h"
 
-void es__sb_add(es__sb *b, const void *p, size_t n)
+/* Room for n more bytes and the NUL: 0 when it is there, else the error is set. */
+static int grow(es__sb *b, size_t n, int exact)
 {
     size_t max = b->max ? b->max : ES__SB_DEFAULT_MAX, cap;
     char *np;
 
-    if (b->err != ES_OK || n == 0)
-        return;
+    if (b->err != ES_OK)
+        return -1;
     if (n > max - b->len) {
         b->err = es__fail(ES_ERR_LIMIT, "output larger than %zu bytes", max);
+        return -1;
+    }
+    if (b->len + n + 1 <= b->cap)
+        return 0;
+    cap = exact ? b->len + n + 1 : b->cap ? b->cap : 256;
+    while (cap < b->len + n + 1)
+        cap = cap > max / 2 ? max + 1 : cap * 2;
+    if ((np = realloc(b->p, cap)) == NULL) {
+        b->err = es__fail(ES_ERR_NOMEM, "cannot allocate %zu bytes", cap);
+        return -1;
+    }
+    b->p = np;
+    b->cap = cap;
+    return 0;
+}
+
+void es__sb_reserve(es__sb *b, size_t n)
+{
+    (void)grow(b, n, 1);
+}
+
+void es__sb_add(es__sb *b, const void *p, size_t n)
+{
+    if (n == 0 || grow(b, n, 0) != 0)
         return;
-    }
-    if (b->len + n + 1 > b->cap) {
-        cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap = cap > max / 2 ? max + 1 : cap * 2;
-        if ((np = realloc(b->p, cap)) == NULL) {
-            b->err = es__fail(ES_ERR_NOMEM, "cannot allocate %zu bytes", cap);
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
-    }
     memcpy(b->p + b->len, p, n);
     b->len += n;
     b->p[b->len] = '\0';

@@ -21,6 +21,8 @@ typedef struct es__sb {
 #define ES__SB_DEFAULT_MAX ((size_t)64 << 20)
 
 void es__sb_add(es__sb *b, const void *p, size_t n);
+/* Make room for n more bytes at once (a large output of known size: one allocation, no copies). */
+void es__sb_reserve(es__sb *b, size_t n);
 void es__sb_str(es__sb *b, const char *s);
 /* Append a string literal (its length computed by the compiler). */
 #define ES__SB_LIT(b, lit) es__sb_add((b), (lit), sizeof(lit) - 1)
