@@ -104,13 +104,13 @@ es_err es__sm2_verify_digest_ossl(const es_key *k, const uint8_t e[32], const ui
 
 es_err es__sm2_sign_digest(const es_key *k, const uint8_t e[32], es_buf *sig)
 {
+    es_err rc;
+
     assert(k != NULL && e != NULL && sig != NULL);
     sig->data = NULL;
     sig->len = 0;
-    if (k->alg != ES_KEY_SM2)
-        return es__fail(ES_ERR_ARG, "SM2 signing needs an SM2 key");
-    if (!k->has_private)
-        return es__fail(ES_ERR_ARG, "signing needs a private key");
+    if ((rc = es__sm2_can_sign(k)) != ES_OK)
+        return rc;
     if (k->sm2 != NULL && k->sm2->has_private && es__sm2_fast_enabled())
         return es__sm2_fast_sign_e(k, e, sig);
     return es__sm2_sign_digest_ossl(k, e, sig);

@@ -20,6 +20,9 @@
 es_err es__sm2_e(const es_key *k, const uint8_t *id, size_t idlen, const void *msg, size_t n,
                  uint8_t e[32]);
 
+/* ES_OK if k can make SM2 signatures (an SM2 key with its private part), else ES_ERR_ARG. */
+es_err es__sm2_can_sign(const es_key *k);
+
 /* DER signature of e (as es_sm2_sign): fast SM2 when selected, else OpenSSL. */
 es_err es__sm2_sign_digest(const es_key *k, const uint8_t e[32], es_buf *sig);
 

@@ -9,6 +9,7 @@
 
 #include "crypto/key_local.h"
 #include "crypto/sm2/sm2_local.h"
+#include "crypto/sm2_digest.h"
 #include "eseal_local.h"
 
 /* The order n of the SM2 curve (GB/T 32918.5); r and s must lie in [1, n-1]. */
@@ -151,6 +152,15 @@ static es_err init_ctx(EVP_MD_CTX *mctx, const es_key *k, int sign, const uint8_
     return ES_OK;
 }
 
+es_err es__sm2_can_sign(const es_key *k)
+{
+    if (k->alg != ES_KEY_SM2)
+        return es__fail(ES_ERR_ARG, "SM2 signing needs an SM2 key");
+    if (!k->has_private)
+        return es__fail(ES_ERR_ARG, "signing needs a private key");
+    return ES_OK;
+}
+
 es_err es_sm2_sign(const es_key *k, const uint8_t *id, size_t idlen, const void *msg, size_t n,
                    es_buf *sig)
 {
@@ -162,10 +172,8 @@ es_err es_sm2_sign(const es_key *k, const uint8_t *id, size_t idlen, const void 
     assert(k != NULL && sig != NULL && (msg != NULL || n == 0));
     sig->data = NULL;
     sig->len = 0;
-    if (k->alg != ES_KEY_SM2)
-        return es__fail(ES_ERR_ARG, "SM2 signing needs an SM2 key");
-    if (!k->has_private)
-        return es__fail(ES_ERR_ARG, "signing needs a private key");
+    if ((rc = es__sm2_can_sign(k)) != ES_OK)
+        return rc;
     if (k->sm2 != NULL && k->sm2->has_private && es__sm2_fast_enabled())
         return es__sm2_fast_sign(k, id, idlen, msg, n, sig);
     if ((mctx = EVP_MD_CTX_new()) == NULL)
