@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <openssl/asn1t.h>
+#include <openssl/evp.h>
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
@@ -96,6 +97,9 @@ typedef struct es__cms_data {
     size_t n[2];
     const char *name; /* "the ByteRange bytes", "Signature.xml" */
 } es__cms_data;
+
+/* The digest md of the signed bytes (both pieces) into out; *len its length (len may be NULL). */
+es_err es__cms_data_digest(const es__cms_data *d, const EVP_MD *md, uint8_t *out, unsigned *len);
 
 /* A parsed SignedData and what the checks found of its first signer. */
 typedef struct es__cms {

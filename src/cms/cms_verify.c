@@ -144,7 +144,7 @@ static const EVP_MD *digest_of(const X509_ALGOR *a, char *name, size_t nn)
     return EVP_get_digestbyobj(a->algorithm);
 }
 
-static es_err data_digest(const es__cms_data *d, const EVP_MD *md, uint8_t *out, unsigned *len)
+es_err es__cms_data_digest(const es__cms_data *d, const EVP_MD *md, uint8_t *out, unsigned *len)
 {
     EVP_MD_CTX *c = EVP_MD_CTX_new();
     int ok = c != NULL && EVP_DigestInit_ex(c, md, NULL) && EVP_DigestUpdate(c, d->p[0], d->n[0]) &&
@@ -289,7 +289,7 @@ es_err es__cms_check(es_report *r, const uint8_t *der, es__cms *c, const es__cms
         (rc = es_report_add(r, "format", ES_CHECK_PASSED,
                             "SignedData (%zu bytes), digest %s, %d signer(s)", c->len, mdname,
                             sk_ES_CMS_SIGNER_num(c->asn1->sd->signers))) != ES_OK ||
-        (rc = data_digest(d, md, dg, &dl)) != ES_OK)
+        (rc = es__cms_data_digest(d, md, dg, &dl)) != ES_OK)
         return rc;
     c->time = signing_time(c->si, &c->has_time);
     if (c->si->auth != NULL && sk_X509_ATTRIBUTE_num(c->si->auth) > 0)

@@ -5,26 +5,28 @@
 #include "pdf/pdf_local.h"
 #include "pdf/pdf_verify_local.h"
 
-static es_err ranges_digest(const es__pdf_ranges *rg, const EVP_MD *md, uint8_t out[32])
+/* The ByteRange's two spans as the signed data of a SignedData. */
+static es__cms_data ranges_data(const es__pdf_ranges *rg)
 {
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    int ok = c != NULL && EVP_DigestInit_ex(c, md, NULL) &&
-             EVP_DigestUpdate(c, rg->p + rg->a0, rg->a1 - rg->a0) &&
-             EVP_DigestUpdate(c, rg->p + rg->b0, rg->b1 - rg->b0) &&
-             EVP_DigestFinal_ex(c, out, NULL);
+    es__cms_data d = {{rg->p + rg->a0, rg->p + rg->b0},
+                      {rg->a1 - rg->a0, rg->b1 - rg->b0},
+                      "the ByteRange bytes"};
 
-    EVP_MD_CTX_free(c);
-    return ok ? ES_OK : es__fail_ossl(ES_ERR_CRYPTO, "cannot hash the signed bytes");
+    return d;
 }
 
 es_err es__pdf_ranges_sm3(const es__pdf_ranges *rg, uint8_t md[32])
 {
-    return ranges_digest(rg, EVP_sm3(), md);
+    es__cms_data d = ranges_data(rg);
+
+    return es__cms_data_digest(&d, EVP_sm3(), md, NULL);
 }
 
 es_err es__pdf_ranges_sha256(const es__pdf_ranges *rg, uint8_t md[32])
 {
-    return ranges_digest(rg, EVP_sha256(), md);
+    es__cms_data d = ranges_data(rg);
+
+    return es__cms_data_digest(&d, EVP_sha256(), md, NULL);
 }
 
 es_err es__pdf_cms_sign_gm(const es_key *key, X509 *cert, STACK_OF(X509) * chain,
@@ -40,9 +42,7 @@ es_err es__pdf_cms_sign_gm(const es_key *key, X509 *cert, STACK_OF(X509) * chain
 es_err es__pdf_cms_verify(es_report *r, const uint8_t *p, size_t n, const es__pdf_ranges *rg,
                           const es_pdf_verify_opts *o)
 {
-    es__cms_data d = {{rg->p + rg->a0, rg->p + rg->b0},
-                      {rg->a1 - rg->a0, rg->b1 - rg->b0},
-                      "the ByteRange bytes"};
+    es__cms_data d = ranges_data(rg);
     es__cms c;
     char oid[80];
     es_err rc;
