@@ -377,24 +377,13 @@ es_err es_ses_detect(const uint8_t *p, size_t n, int *kind)
 
 es_err es__der_sequence(const uint8_t *p, const es__tlv *parts, size_t nparts, es_buf *out)
 {
-    size_t total = 0, hlen = 2, pos;
-    uint8_t hdr[6];
+    size_t total = 0, hlen, pos;
+    uint8_t hdr[2 + sizeof(size_t)];
 
     for (size_t i = 0; i < nparts; i++)
         total += ES__TLV_SIZE(parts[i]);
     hdr[0] = 0x30;
-    if (total < 0x80) {
-        hdr[1] = (uint8_t)total;
-    } else {
-        size_t nb = 0;
-
-        for (size_t v = total; v > 0; v >>= 8)
-            nb++;
-        hdr[1] = (uint8_t)(0x80 | nb);
-        for (size_t i = 0; i < nb; i++)
-            hdr[2 + i] = (uint8_t)(total >> (8 * (nb - 1 - i)));
-        hlen = 2 + nb;
-    }
+    hlen = 1 + es__der_len(hdr + 1, total);
     if ((out->data = malloc(hlen + total)) == NULL)
         return es__fail(ES_ERR_NOMEM, "cannot allocate %zu bytes", hlen + total);
     out->len = hlen + total;

@@ -17,8 +17,7 @@
  * hashed where it lies, once.
  */
 
-/* Bytes of a DER length octet run for content of n bytes; writes them when out != NULL. */
-static size_t der_len(uint8_t *out, size_t n)
+size_t es__der_len(uint8_t *out, size_t n)
 {
     size_t k = 0;
 
@@ -43,9 +42,9 @@ static size_t tlv(uint8_t *out, uint8_t tag, const void *p, size_t n, size_t pad
     size_t h;
 
     if (out == NULL)
-        return 1 + der_len(NULL, n + pad) + n + pad;
+        return 1 + es__der_len(NULL, n + pad) + n + pad;
     out[0] = tag;
-    h = 1 + der_len(out + 1, n + pad);
+    h = 1 + es__der_len(out + 1, n + pad);
     if (pad)
         out[h] = 0; /* BIT STRING: no unused bits */
     if (n > 0)
@@ -105,15 +104,15 @@ static es_err write_tbs(es__sigw *w, const uint8_t *seal, size_t seal_len)
     size_t tail_max = cert_tlv + w->alg_len + tlv(NULL, 0x03, NULL, ES__SIG_DER_MAX, 1);
     uint8_t *o;
 
-    w->tbs_len = 1 + der_len(NULL, body) + body;
+    w->tbs_len = 1 + es__der_len(NULL, body) + body;
     /* the outer header for the longest signature value: a shorter one moves the whole down */
-    w->tbs_off = 1 + der_len(NULL, w->tbs_len + tail_max);
+    w->tbs_off = 1 + es__der_len(NULL, w->tbs_len + tail_max);
     if ((w->buf = malloc(w->tbs_off + w->tbs_len + tail_max)) == NULL)
         return es__fail(ES_ERR_NOMEM, "cannot allocate a signature of %zu bytes",
                         w->tbs_off + w->tbs_len + tail_max);
     o = w->buf + w->tbs_off;
     *o++ = 0x30;
-    o += der_len(o, body);
+    o += es__der_len(o, body);
     memcpy(o, version, sizeof(version));
     o += sizeof(version);
     memcpy(o, seal, seal_len); /* the seal's own bytes, as the maker signed them */
@@ -154,10 +153,10 @@ es_err es__sigw_finish(es__sigw *w, const uint8_t *sig, size_t siglen, es_buf *o
     o += w->alg_len;
     o += tlv(o, 0x03, sig, siglen, 1);
     content = (size_t)(o - (w->buf + w->tbs_off));
-    hlen = 1 + der_len(NULL, content);
+    hlen = 1 + es__der_len(NULL, content);
     start = w->tbs_off - hlen;
     w->buf[start] = 0x30;
-    der_len(w->buf + start + 1, content);
+    es__der_len(w->buf + start + 1, content);
     w->moved = start > 0;
     if (w->moved) { /* only when the length's size changed with the signature's */
         memmove(w->buf, w->buf + start, hlen + content);
