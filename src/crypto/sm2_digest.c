@@ -10,9 +10,6 @@
 #include "crypto/sm2_digest.h"
 #include "eseal_local.h"
 
-/* ENTL is a 16-bit count of bits. */
-#define ID_MAX 8191
-
 /* Z without the key's cache (a key whose fast-SM2 state could not be built). */
 static es_err z_uncached(const es_key *k, const uint8_t *id, size_t idlen, uint8_t z[32])
 {
@@ -20,8 +17,6 @@ static es_err z_uncached(const es_key *k, const uint8_t *id, size_t idlen, uint8
     size_t len = 0;
 
     es__sm2_id(&id, &idlen);
-    if (idlen > ID_MAX)
-        return es__fail(ES_ERR_ARG, "SM2 ID of %zu bytes is longer than 8191", idlen);
     if (!EVP_PKEY_get_octet_string_param(k->pkey, OSSL_PKEY_PARAM_PUB_KEY, enc, sizeof(enc),
                                          &len) ||
         len != 65 || enc[0] != 0x04)

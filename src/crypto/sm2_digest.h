@@ -39,7 +39,8 @@ es_err es__sm2_verify_digest_ossl(const es_key *k, const uint8_t e[32], const ui
 es_err es__sm2_fast_sign_e(const es_key *k, const uint8_t e[32], es_buf *sig);
 es_err es__sm2_fast_verify_e(const es_key *k, const uint8_t e[32], const uint8_t raw[64]);
 
-/* Z = SM3(ENTL || ID || a || b || xG || yG || x || y) of the point x||y (uncached). */
+/* Z = SM3(ENTL || ID || a || b || xG || yG || x || y) of the point x||y (uncached); an ID
+ * longer than 8191 bytes (ENTL is a 16-bit count of bits) is ES_ERR_ARG. */
 es_err es__sm2_z_xy(const uint8_t pub_xy[64], const uint8_t *id, size_t idlen, uint8_t z[32]);
 
 #endif

@@ -66,6 +66,7 @@ static void test_same_as_message(void **state)
 /* The empty message, and a key without its fast-SM2 state (Z computed uncached). */
 static void test_edges(void **state)
 {
+    static const uint8_t long_id[8192] = {'x'};
     es_key *k = NULL, *pub = NULL;
     uint8_t e[32], e2[32], raw[64];
     es_buf sig = {0}, b = {0};
@@ -80,8 +81,13 @@ static void test_edges(void **state)
     assert_es_ok(es__sm2_verify_digest_ossl(k, e, raw, sizeof(raw)));
     assert_int_equal(es__sm2_verify_digest(k, e, raw, 10), ES_ERR_FORMAT);
     es_buf_free(&sig);
+    /* ENTL is 16 bits: an ID of 8192 bytes is refused, with and without the key's cache */
+    assert_int_equal(es__sm2_e(k, long_id, 8192, MSG, strlen(MSG), e2), ES_ERR_ARG);
+    assert_es_ok(es__sm2_e(k, long_id, 8191, MSG, strlen(MSG), e2));
     es__sm2_key_detach(k);
     assert_null(k->sm2);
+    assert_int_equal(es__sm2_e(k, long_id, 8192, MSG, strlen(MSG), e2), ES_ERR_ARG);
+    assert_es_ok(es__sm2_e(k, long_id, 8191, MSG, strlen(MSG), e2));
     assert_es_ok(es__sm2_e(k, NULL, 0, MSG, strlen(MSG), e));
     es__sm2_key_attach(k);
     assert_non_null(k->sm2);

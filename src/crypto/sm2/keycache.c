@@ -29,9 +29,12 @@ static const uint8_t curve_abg[128] = {
 es_err es__sm2_z_xy(const uint8_t pub_xy[64], const uint8_t *id, size_t idlen, uint8_t z[32])
 {
     es_err rc = ES_OK;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_MD_CTX *ctx;
     uint8_t entl[2] = {(uint8_t)((idlen * 8) >> 8), (uint8_t)(idlen * 8)};
 
+    if (idlen > ID_MAX)
+        return es__fail(ES_ERR_ARG, "SM2 ID of %zu bytes is longer than 8191", idlen);
+    ctx = EVP_MD_CTX_new();
     if (ctx == NULL || !EVP_DigestInit_ex(ctx, EVP_sm3(), NULL) ||
         !EVP_DigestUpdate(ctx, entl, 2) || !EVP_DigestUpdate(ctx, id, idlen) ||
         !EVP_DigestUpdate(ctx, curve_abg, sizeof(curve_abg)) ||
@@ -52,8 +55,6 @@ es_err es__sm2_z(const struct es__sm2_key *c, const uint8_t *id, size_t idlen, u
         memcpy(z, c->z_default, 32);
         return ES_OK;
     }
-    if (idlen > ID_MAX)
-        return es__fail(ES_ERR_ARG, "SM2 ID of %zu bytes is longer than 8191", idlen);
     pthread_mutex_lock(m->lock);
     if (m->zid_len == idlen && memcmp(m->zid, id, idlen) == 0) {
         memcpy(z, m->z_other, 32);
