@@ -194,6 +194,18 @@ const char *cli_password(const cli_args *a, const char *option, const char *defa
     return (v != NULL && v[0] != '\0') ? v : NULL;
 }
 
+int cli_env_option(const cli_args *a, const char *option, const char **out)
+{
+    const char *var = cli_get(a, option);
+
+    *out = NULL;
+    if (var == NULL)
+        return CLI_OK;
+    if ((*out = getenv(var)) == NULL)
+        return cli_usage_error(a->spec, "$%s is not set", var);
+    return CLI_OK;
+}
+
 int cli_write_file(const cli_spec *spec, const char *path, const es_buf *b, unsigned mode)
 {
     es_err rc = es_file_write(path, b->data, b->len, mode);

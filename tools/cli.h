@@ -75,6 +75,13 @@ int cli_usage_error(const cli_spec *spec, const char *fmt, ...)
  */
 const char *cli_password(const cli_args *a, const char *option, const char *default_var);
 
+/*
+ * The value of the environment variable named by --option, which must be set (an empty value
+ * counts: a PDF's user password may be empty). *out is NULL when the option is absent; a usage
+ * error when the variable is not set.
+ */
+int cli_env_option(const cli_args *a, const char *option, const char **out);
+
 /* Write a buffer to a file (mode as es_file_write), reporting errors; CLI_OK or CLI_USAGE. */
 int cli_write_file(const cli_spec *spec, const char *path, const es_buf *b, unsigned mode);
 /* Image commands (cmd_image_common.c): PNG/SVG from --out's suffix and --dpi; write and report. */

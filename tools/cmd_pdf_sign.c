@@ -62,7 +62,6 @@ static int get_place(const cli_args *a, es_pdf_sign_opts *o)
 /* The signer, --image and the signature dictionary's texts. */
 static int load(const cli_args *a, es_pdf_sign_opts *o, cli_signer *signer, es_buf *img)
 {
-    const char *pwvar = cli_get(a, "password-env");
     es_err rc;
     int st;
 
@@ -70,8 +69,8 @@ static int load(const cli_args *a, es_pdf_sign_opts *o, cli_signer *signer, es_b
         return st;
     if (cli_has(a, "image") && (rc = es_file_read(cli_get(a, "image"), 64u << 20, img)) != ES_OK)
         return cli_fail(&spec, rc, "cannot read --image");
-    if (pwvar != NULL && getenv(pwvar) == NULL)
-        return cli_usage_error(&spec, "$%s is not set", pwvar);
+    if ((st = cli_env_option(a, "password-env", &o->password)) != CLI_OK)
+        return st;
     o->seal = signer->seal;
     o->key = signer->key;
     o->cert = signer->cert;
@@ -80,7 +79,6 @@ static int load(const cli_args *a, es_pdf_sign_opts *o, cli_signer *signer, es_b
     o->image_len = img->len;
     o->reason = cli_get(a, "reason");
     o->location = cli_get(a, "location");
-    o->password = pwvar != NULL ? getenv(pwvar) : NULL;
     return CLI_OK;
 }
 

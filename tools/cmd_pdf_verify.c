@@ -33,12 +33,9 @@ int cmd_pdf_verify(int argc, char **argv)
 
     if (st != CLI_OK)
         return st < 0 ? CLI_OK : st;
-    if ((st = cli_load_verify_opts(&a, &o.chain)) != CLI_OK)
+    if ((st = cli_load_verify_opts(&a, &o.chain)) != CLI_OK ||
+        (st = cli_env_option(&a, "password-env", &o.password)) != CLI_OK)
         goto end;
-    if (cli_has(&a, "password-env") && (o.password = getenv(cli_get(&a, "password-env"))) == NULL) {
-        st = cli_usage_error(&spec, "$%s is not set", cli_get(&a, "password-env"));
-        goto end;
-    }
     if ((rc = es_file_read(a.operand[0], ES_PDF_MAX_INPUT, &in)) != ES_OK) {
         st = cli_fail(&spec, rc, "cannot read the input");
         goto end;
