@@ -439,6 +439,25 @@ static es_err make_ctx(X509 *leaf, const es_verify_opts *opts, verify_state *st,
     return ES_OK;
 }
 
+/* A problem for each certificate of the chain built so far (at least the leaf) whose public key
+ * OpenSSL cannot decode: such a certificate cannot be verified, and nothing is wrong with the
+ * verification itself. */
+static es_err undecodable_keys(es_cert_report *r, X509_STORE_CTX *ctx, X509 *leaf)
+{
+    STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+    int n = chain != NULL ? sk_X509_num(chain) : 0;
+    es_err rc = ES_OK;
+
+    for (int i = 0; i < (n > 0 ? n : 1) && rc == ES_OK; i++) {
+        X509 *x = n > 0 ? sk_X509_value(chain, i) : leaf;
+
+        if (X509_get0_pubkey(x) == NULL)
+            rc = add_problem(r, i, X509_V_ERR_UNSPECIFIED, x, "its public key cannot be decoded");
+    }
+    es__ossl_clear();
+    return rc;
+}
+
 /* Keep the chain that was built (at least the leaf), and decide the verdict. */
 static es_err finish(es_cert_report *r, const verify_state *st, X509_STORE_CTX *ctx, X509 *leaf)
 {
@@ -487,7 +506,10 @@ es_err es_cert_verify(X509 *leaf, const es_verify_opts *opts, es_cert_report **o
         rc = st.err;
         goto end;
     }
-    /* The callback accepts everything, so a failure without a problem is OpenSSL's own. */
+    /* The callback accepts everything, so a failure without a problem is OpenSSL's own, except
+     * a certificate whose key cannot be decoded: OpenSSL stops on it without a callback. */
+    if (ret <= 0 && r->nproblems == 0 && (rc = undecodable_keys(r, ctx, leaf)) != ES_OK)
+        goto end;
     if (ret <= 0 && r->nproblems == 0) {
         rc = es__fail_ossl(ES_ERR_CRYPTO, "verification could not run: %s",
                            X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));

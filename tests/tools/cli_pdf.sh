@@ -31,6 +31,11 @@ for f in sm2_gm sm2_pkcs7; do
     has "$OUT" "passed +signature.value"
     has "$OUT" "passed +data.hash: messageDigest"
 done
+# A signer certificate whose key OpenSSL cannot decode (found by fuzz_pdf_read) is invalid, not
+# "could not run".
+KEYLESS=$(dirname "$0")/../../fuzz/corpus/fuzz_pdf_read/regress-signer-key-undecodable
+run 1 "$ESEAL" pdf verify "$KEYLESS" --trust "$P/sm2/sm2_test_ca.crt" --at 2026-12-01
+has "$OUT" "failed +signature.signer_cert: depth 0 .*: its public key cannot be decoded"
 for f in "$P"/unsigned/*.pdf; do
     run 1 "$ESEAL" pdf verify "$f" --trust "$ROOT"
     has "$OUT" "undecided pdf.signatures: not signed"
