@@ -119,7 +119,7 @@ typedef struct svc_signed {
     int64_t position;
     int last;
     char sm3[65];
-    char *b64; /* the signed document, base64 (heap) */
+    es_buf bytes; /* the signed document */
     int64_t size;
     st_event ev[3]; /* signing_started?, document_signed, document_completed? */
     size_t nev;

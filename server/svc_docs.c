@@ -47,7 +47,6 @@ srv_code svc_doc_upload(srv_app *app, const st_account *who, const uint8_t *p, s
     const char *fmt = sniff(p, n);
     uint8_t h[ES_SM3_LEN];
     size_t ns = 0;
-    char *b64;
     int rc;
 
     if (svc_is_staff(who))
@@ -65,11 +64,10 @@ srv_code svc_doc_upload(srv_app *app, const st_account *who, const uint8_t *p, s
     snprintf(out->format, sizeof(out->format), "%s", fmt);
     snprintf(out->name, sizeof(out->name), "%s", name && strlen(name) < 100 ? name : "document");
     out->size = (int64_t)n;
-    if (es_sm3(p, n, h) != ES_OK || (b64 = srv_b64(p, n)) == NULL)
+    if (es_sm3(p, n, h) != ES_OK)
         return srv_fail(err, SRV_INTERNAL, "internal error");
     srv_hex(h, sizeof(h), out->sm3);
-    rc = st_doc_create(app->store, out, b64, list, ns);
-    free(b64);
+    rc = st_doc_create(app->store, out, p, list, ns);
     return srv_from_es(err, rc, "document");
 }
 
@@ -88,14 +86,7 @@ srv_code svc_doc_get(srv_app *app, const st_account *who, int64_t id, st_documen
 
 srv_code svc_doc_content(srv_app *app, int64_t id, es_buf *out, srv_error *err)
 {
-    char *b64 = NULL;
-
-    if (srv_from_es(err, st_doc_content(app->store, id, &b64), "document") != SRV_OK)
-        return err->code;
-    if (srv_unb64(b64, out) != 0)
-        srv_fail(err, SRV_INTERNAL, "internal error");
-    free(b64);
-    return err->code;
+    return srv_from_es(err, st_doc_content(app->store, id, out), "document");
 }
 
 srv_code svc_doc_file(srv_app *app, const st_account *who, int64_t id, st_document *d, es_buf *out,

@@ -185,7 +185,7 @@ static void signed_events(const st_account *who, const srv_signer *sg, const cha
 
 void svc_signed_release(svc_signed *s)
 {
-    free(s->b64);
+    es_buf_free(&s->bytes);
     memset(s, 0, sizeof(*s));
 }
 
@@ -203,13 +203,14 @@ srv_code svc_doc_prepare(srv_app *app, const st_account *who, int64_t id, const 
         svc_doc_content(app, id, &in, err) != SRV_OK ||
         sign_bytes(&out->doc, &in, pl, sg, &signed_, err) != SRV_OK)
         goto end;
-    if (es_sm3(signed_.data, signed_.len, h) != ES_OK ||
-        (out->b64 = srv_b64(signed_.data, signed_.len)) == NULL) {
+    if (es_sm3(signed_.data, signed_.len, h) != ES_OK) {
         srv_fail(err, SRV_INTERNAL, "internal error");
         goto end;
     }
     srv_hex(h, sizeof(h), out->sm3);
     out->size = (int64_t)signed_.len;
+    out->bytes = signed_;
+    signed_ = (es_buf){0};
     signed_events(who, sg, ip, out);
 end:
     es_buf_free(&in);
@@ -227,7 +228,7 @@ srv_code svc_doc_commit(srv_app *app, svc_signed *s, size_t n, srv_error *errs, 
     for (size_t i = 0; i < n; i++) {
         memset(&u[i], 0, sizeof(u[i]));
         u[i].d = &s[i].doc;
-        u[i].content = s[i].b64;
+        u[i].content = s[i].bytes.data;
         u[i].sm3 = s[i].sm3;
         u[i].status = s[i].last ? "completed" : "open";
         u[i].size = s[i].size;

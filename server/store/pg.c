@@ -1,4 +1,5 @@
-/* The PostgreSQL back end (libpq): statements prepared once per connection, text parameters. */
+/* The PostgreSQL back end (libpq): statements prepared once per connection, text parameters
+ * (binary for blobs). */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,33 +96,62 @@ static es_err pg_prepare(st_conn *c, st_query q)
     return rc;
 }
 
-static es_err pg_query(st_conn *c, st_query q, const st_val *p, int np, st_row_fn fn, void *ctx,
-                       int64_t *changes)
+/* Parameters as libpq wants them: text for numbers and strings, binary for blobs. */
+typedef struct pg_params {
+    char nums[MAX_PARAMS][24];
+    const char *vals[MAX_PARAMS];
+    int lens[MAX_PARAMS];
+    int fmts[MAX_PARAMS];
+} pg_params;
+
+static es_err pg_exec(st_conn *c, st_query q, const st_val *p, int np, int binary_result,
+                      PGresult **out)
 {
-    char nums[MAX_PARAMS][24], name[16];
-    const char *vals[MAX_PARAMS > MAX_COLS ? MAX_PARAMS : MAX_COLS];
-    PGresult *res = NULL;
+    pg_params a;
+    char name[16];
     es_err rc;
 
+    *out = NULL;
     if (np > MAX_PARAMS)
         return es__fail(ES_ERR_INTERNAL, "too many parameters");
     if (!c->prepared[q] && (rc = pg_prepare(c, q)) != ES_OK)
         return rc;
     for (int i = 0; i < np; i++) {
+        a.lens[i] = 0;
+        a.fmts[i] = 0;
         if (p[i].is_int) {
-            snprintf(nums[i], sizeof(nums[i]), "%lld", (long long)p[i].i);
-            vals[i] = nums[i];
+            snprintf(a.nums[i], sizeof(a.nums[i]), "%lld", (long long)p[i].i);
+            a.vals[i] = a.nums[i];
+        } else if (p[i].is_blob) {
+            if (p[i].n > INT32_MAX)
+                return es__fail(ES_ERR_LIMIT, "a value of %zu bytes is too large", p[i].n);
+            a.vals[i] = p[i].s ? p[i].s : "";
+            a.lens[i] = (int)p[i].n;
+            a.fmts[i] = 1;
         } else {
-            vals[i] = p[i].s;
+            a.vals[i] = p[i].s;
         }
     }
     snprintf(name, sizeof(name), "q%d", (int)q);
-    res = PQexecPrepared(c->pg, name, np, vals, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rc = res_fail(c, res, "query");
-        goto end;
+    *out = PQexecPrepared(c->pg, name, np, a.vals, a.lens, a.fmts, binary_result);
+    if (PQresultStatus(*out) != PGRES_COMMAND_OK && PQresultStatus(*out) != PGRES_TUPLES_OK) {
+        rc = res_fail(c, *out, "query");
+        PQclear(*out);
+        *out = NULL;
+        return rc;
     }
-    rc = ES_OK;
+    return ES_OK;
+}
+
+static es_err pg_query(st_conn *c, st_query q, const st_val *p, int np, st_row_fn fn, void *ctx,
+                       int64_t *changes)
+{
+    const char *vals[MAX_COLS];
+    PGresult *res;
+    es_err rc = pg_exec(c, q, p, np, 0, &res);
+
+    if (rc != ES_OK)
+        return rc;
     for (int row = 0, nrows = PQntuples(res); fn && row < nrows; row++) {
         int n = PQnfields(res) > MAX_COLS ? MAX_COLS : PQnfields(res);
 
@@ -132,7 +162,29 @@ static es_err pg_query(st_conn *c, st_query q, const st_val *p, int np, st_row_f
     }
     if (changes)
         *changes = strtoll(PQcmdTuples(res), NULL, 10);
-end:
+    PQclear(res);
+    return ES_OK;
+}
+
+/* The statement's results in binary: a bytea column arrives as its bytes, unescaped. */
+static es_err pg_blob(st_conn *c, st_query q, const st_val *p, int np, es_buf *out)
+{
+    PGresult *res;
+    es_err rc = pg_exec(c, q, p, np, 1, &res);
+
+    out->data = NULL;
+    out->len = 0;
+    if (rc != ES_OK)
+        return rc;
+    if (PQntuples(res) > 0 && PQnfields(res) > 0) {
+        size_t n = (size_t)PQgetlength(res, 0, 0);
+
+        if ((out->data = malloc(n + 1)) == NULL)
+            rc = es__fail(ES_ERR_NOMEM, "out of memory");
+        else if (n)
+            memcpy(out->data, PQgetvalue(res, 0, 0), n);
+        out->len = out->data ? n : 0;
+    }
     PQclear(res);
     return rc;
 }
@@ -164,6 +216,6 @@ static int pg_broken(st_conn *c)
 }
 
 const st_backend st_pg_backend = {
-    "postgresql", 1,         pg_connect,  pg_disconnect,     pg_script, pg_query,
-    pg_begin,     pg_commit, pg_rollback, pg_migration_lock, pg_broken,
+    "postgresql", 1,        pg_connect, pg_disconnect, pg_script,         pg_query,
+    pg_blob,      pg_begin, pg_commit,  pg_rollback,   pg_migration_lock, pg_broken,
 };

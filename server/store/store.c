@@ -81,6 +81,19 @@ es_err st__run(st_store *s, st_query q, const st_val *p, int np, st_row_fn fn, v
     return rc;
 }
 
+es_err st__blob(st_store *s, st_query q, const st_val *p, int np, es_buf *out)
+{
+    st_conn *c;
+    int slot;
+    es_err rc = st__acquire(s, &c, &slot);
+
+    if (rc != ES_OK)
+        return rc;
+    rc = s->be->blob(c, q, p, np, out);
+    st__release(s, slot);
+    return rc;
+}
+
 es_err st__tx(st_store *s, st_tx_fn body, void *ctx)
 {
     st_conn *c;
@@ -122,8 +135,13 @@ static es_err migrate(st_store *s, st_conn *c, void *ctx)
         return es__fail(ES_ERR_STATE, "database schema version %lld is newer than this eseal (%d)",
                         (long long)version, st_nmigrations);
     for (int v = (int)version; v < st_nmigrations; v++)
-        if ((rc = s->be->script(c, st_migrations[v][s->be->dialect])) != ES_OK)
-            return rc;
+        if ((rc = s->be->script(c, st_migrations[v][s->be->dialect])) != ES_OK) {
+            char why[256]; /* es__fail overwrites the detail it would quote */
+
+            snprintf(why, sizeof(why), "%s", es_errdetail());
+            return es__fail(rc, "migrating the schema from version %d to %d (nothing changed): %s",
+                            v, v + 1, why);
+        }
     s->version = st_nmigrations;
     if (version < st_nmigrations) {
         char sql[64];

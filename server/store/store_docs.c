@@ -1,4 +1,4 @@
-/* Documents in the store: content (base64), ordered signers, updates after each signature. */
+/* Documents in the store: content (bytes), ordered signers, updates after each signature. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +9,7 @@
 
 typedef struct create_ctx {
     st_document *d;
-    const char *content;
+    const uint8_t *content;
     const int64_t *signers;
     size_t nsigners;
 } create_ctx;
@@ -18,8 +18,9 @@ static es_err create_body(st_store *s, st_conn *c, void *ctx)
 {
     create_ctx *cc = ctx;
     st_document *d = cc->d;
-    st_val p[] = {ST_INT(d->owner_id),   ST_TEXT(d->format),   ST_TEXT(d->name),
-                  ST_TEXT(cc->content),  ST_TEXT(d->sm3),      ST_INT(d->size),
+    st_val p[] = {ST_INT(d->owner_id),   ST_TEXT(d->format),
+                  ST_TEXT(d->name),      ST_BLOB(cc->content, (size_t)d->size),
+                  ST_TEXT(d->sm3),       ST_INT(d->size),
                   ST_INT(d->created_at), ST_INT(d->created_at)};
     es_err rc = s->be->query(c, Q_DOC_INSERT, p, 8, st__row_int, &d->id, NULL);
 
@@ -31,7 +32,7 @@ static es_err create_body(st_store *s, st_conn *c, void *ctx)
     return rc;
 }
 
-es_err st_doc_create(st_store *s, st_document *d, const char *content, const int64_t *signers,
+es_err st_doc_create(st_store *s, st_document *d, const uint8_t *content, const int64_t *signers,
                      size_t nsigners)
 {
     create_ctx cc = {d, content, signers, nsigners};
@@ -95,24 +96,14 @@ es_err st_doc_get(st_store *s, int64_t id, st_document *out, st_signer *signers,
     return rc;
 }
 
-static int row_text(void *ctx, int n, const char *const *v)
-{
-    char **out = ctx;
-
-    if (n >= 1 && *out == NULL)
-        *out = strdup(v[0]);
-    return 1;
-}
-
-es_err st_doc_content(st_store *s, int64_t id, char **out)
+es_err st_doc_content(st_store *s, int64_t id, es_buf *out)
 {
     st_val p[] = {ST_INT(id)};
     es_err rc;
 
-    *out = NULL;
-    if ((rc = st__run(s, Q_DOC_CONTENT, p, 1, row_text, out, NULL)) != ES_OK)
+    if ((rc = st__blob(s, Q_DOC_CONTENT, p, 1, out)) != ES_OK)
         return rc;
-    return *out ? ES_OK : es__fail(ES_ERR_NOT_FOUND, "no such document");
+    return out->data ? ES_OK : es__fail(ES_ERR_NOT_FOUND, "no such document");
 }
 
 static es_err add_events(st_store *s, st_conn *c, const st_event *ev, size_t n)
@@ -131,8 +122,13 @@ static es_err add_events(st_store *s, st_conn *c, const st_event *ev, size_t n)
 static es_err update_one(st_store *s, st_conn *c, st_doc_update *u, int64_t now)
 {
     int64_t changed = 0;
-    st_val p[] = {ST_TEXT(u->content), ST_TEXT(u->sm3),  ST_INT(u->size),   ST_TEXT(u->status),
-                  ST_INT(now),         ST_INT(u->d->id), ST_INT(u->d->nsig)};
+    st_val p[] = {ST_BLOB(u->content, (size_t)u->size),
+                  ST_TEXT(u->sm3),
+                  ST_INT(u->size),
+                  ST_TEXT(u->status),
+                  ST_INT(now),
+                  ST_INT(u->d->id),
+                  ST_INT(u->d->nsig)};
     st_val q[] = {ST_INT(now), ST_INT(u->d->id), ST_INT(u->position)};
     es_err rc = s->be->query(c, Q_DOC_UPDATE, p, 7, NULL, NULL, &changed);
 

@@ -4,19 +4,23 @@
 
 #include <pthread.h>
 
+#include "eseal/buf.h"
 #include "store.h"
 
-/* A parameter of a prepared statement: an integer, a text, or NULL (text NULL). */
+/* A parameter of a prepared statement: an integer, a text, NULL (text NULL) or n bytes. */
 typedef struct st_val {
     int is_int;
     int64_t i;
     const char *s;
+    int is_blob;
+    size_t n; /* of a blob */
 } st_val;
 
-#define ST_INT(v)  ((st_val){1, (int64_t)(v), NULL})
-#define ST_TEXT(v) ((st_val){0, 0, (v)})
+#define ST_INT(v)     ((st_val){1, (int64_t)(v), NULL, 0, 0})
+#define ST_TEXT(v)    ((st_val){0, 0, (v), 0, 0})
+#define ST_BLOB(p, n) ((st_val){0, 0, (const char *)(p), 1, (n)})
 /* Empty strings become NULL so that partial unique indexes ignore them. */
-#define ST_OPT(v) ((st_val){0, 0, ((v) != NULL && (v)[0] != '\0') ? (v) : NULL})
+#define ST_OPT(v) ((st_val){0, 0, ((v) != NULL && (v)[0] != '\0') ? (v) : NULL, 0, 0})
 
 /* Called per result row; values are text ("" for NULL). Return non-zero to stop. */
 typedef int (*st_row_fn)(void *ctx, int ncols, const char *const *vals);
@@ -102,6 +106,9 @@ typedef struct st_backend {
     /* Run statement q with params; rows to fn (may be NULL); *changes (may be NULL). */
     es_err (*query)(st_conn *c, st_query q, const st_val *params, int nparams, st_row_fn fn,
                     void *ctx, int64_t *changes);
+    /* Run statement q, whose first column is binary: that column of the first row into *out
+     * (heap; out->data NULL when there is no row). */
+    es_err (*blob)(st_conn *c, st_query q, const st_val *params, int nparams, es_buf *out);
     es_err (*begin)(st_conn *c); /* a write transaction (SQLite: BEGIN IMMEDIATE) */
     es_err (*commit)(st_conn *c);
     void (*rollback)(st_conn *c);
@@ -131,6 +138,9 @@ void st__release(st_store *s, int slot);
 /* One statement on a pooled connection. */
 es_err st__run(st_store *s, st_query q, const st_val *p, int np, st_row_fn fn, void *ctx,
                int64_t *changes);
+
+/* One statement with a binary first column on a pooled connection (backend's blob). */
+es_err st__blob(st_store *s, st_query q, const st_val *p, int np, es_buf *out);
 
 /* Run body inside a write transaction on one connection: commit on ES_OK, else roll back. */
 typedef es_err (*st_tx_fn)(st_store *s, st_conn *c, void *ctx);

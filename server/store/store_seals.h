@@ -90,16 +90,16 @@ es_err st_grant_list(st_store *s, int64_t seal, st_grant *g, size_t max, size_t 
 /* 1 in *ok when account holds an unexpired, unrevoked grant on seal at now. */
 es_err st_grant_valid(st_store *s, int64_t seal, int64_t account, int64_t now, int *ok);
 
-/* A new document with content (base64) and its ordered signers (may be 0). */
-es_err st_doc_create(st_store *s, st_document *d, const char *content, const int64_t *signers,
+/* A new document with its d->size bytes of content and its ordered signers (may be 0). */
+es_err st_doc_create(st_store *s, st_document *d, const uint8_t *content, const int64_t *signers,
                      size_t nsigners);
 es_err st_doc_get(st_store *s, int64_t id, st_document *out, st_signer *signers, size_t *nsigners);
-/* The content (base64, heap: free()). */
-es_err st_doc_content(st_store *s, int64_t id, char **out);
+/* The content (heap: es_buf_free()). */
+es_err st_doc_content(st_store *s, int64_t id, es_buf *out);
 /* One signed document to store: its new content and the events that record the signature. */
 typedef struct st_doc_update {
-    const st_document *d; /* as read before signing (id, nsig) */
-    const char *content;  /* base64 */
+    const st_document *d;   /* as read before signing (id, nsig) */
+    const uint8_t *content; /* size bytes */
     const char *sm3, *status;
     int64_t size, position; /* position > 0: that listed signer is done */
     const st_event *ev;     /* events to add in the same transaction */

@@ -19,7 +19,8 @@ OFD = os.path.join(os.environ.get("ESEAL_SAMPLES", os.path.join(A.HERE, "..", ".
                                                                 "samples")), "ofd", "helloworld.ofd")
 PDF = os.path.join(os.path.dirname(OFD), "..", "pdf", "unsigned", "pyhanko_minimal-xref.pdf")
 # The test searches the database and the log for the PINs, so each has a '-': hex digests and
-# base64 documents never hold one, where an all-digit PIN turned up inside an SM3 hex digest.
+# base64 never hold one, where an all-digit PIN turned up inside an SM3 hex digest (and 8 given
+# bytes inside a binary document are a 1-in-2^64 chance per position).
 PIN, PIN2, MEMBER_PIN_WRONG = "31415-9z", "271828-x", "000000"
 
 
@@ -135,8 +136,8 @@ def sign_flow(s, w, sid, seal):
     st, j = raw(s, "POST", "/api/verify", signed[:-30] + b"\0" * 30, w["other"])
     check(st == 200 and j.get("status") != "valid", "verification service: damaged not valid",
           str(j)[:200])
-    sign_pdf(s, w, sid)
-    return grant, doc
+    pdf_doc = sign_pdf(s, w, sid)
+    return grant, doc, [doc, pdf_doc]
 
 
 def sign_pdf(s, w, sid):
@@ -161,6 +162,7 @@ def sign_pdf(s, w, sid):
           v.stdout[-800:] + v.stderr)
     st, j = raw(s, "POST", "/api/verify", signed, w["other"])
     check(st == 200 and j.get("status") == "valid", "verification service: PDF valid", str(j)[:300])
+    return doc
 
 
 def test_multi_party(s, w, sid):
@@ -330,6 +332,83 @@ def test_no_secrets(s, w, log):
           "the database holds no PIN and no PEM key")
 
 
+def downgrade_to_v2(s, bad_id=None):
+    """Give the stopped server's database the shape of schema version 2: document contents as
+    base64 text (what eseal wrote before migration 3), one of them malformed when bad_id."""
+    if A.BACKEND == "sqlite":
+        con = sqlite3.connect(os.path.join(s.data, "eseal.db"))
+        rows = con.execute("SELECT id, content FROM documents").fetchall()
+        con.executescript("ALTER TABLE documents DROP COLUMN content;"
+                          "ALTER TABLE documents ADD COLUMN content TEXT NOT NULL DEFAULT '';")
+        for i, content in rows:
+            text = "@not base64@" if i == bad_id else base64.b64encode(content).decode()
+            con.execute("UPDATE documents SET content = ? WHERE id = ?", (text, i))
+        con.execute("UPDATE schema_version SET version = 2")
+        con.commit()
+        con.close()
+        return
+    sql = ("ALTER TABLE documents ALTER COLUMN content TYPE text USING "
+           "translate(encode(content, 'base64'), E'\\n', ''); UPDATE schema_version SET version = 2;")
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", s.db, "-c", sql], check=True)
+
+
+def schema_state(s):
+    """(schema version, document id -> content as stored) of the stopped server's database."""
+    if A.BACKEND == "sqlite":
+        con = sqlite3.connect(os.path.join(s.data, "eseal.db"))
+        v = con.execute("SELECT version FROM schema_version").fetchone()[0]
+        docs = dict(con.execute("SELECT id, content FROM documents").fetchall())
+        con.close()
+        return v, docs
+    out = subprocess.run(["psql", "-qAt", "-d", s.db, "-c", "SELECT version FROM schema_version"],
+                         capture_output=True, text=True, check=True).stdout
+    return int(out.strip()), None
+
+
+def test_migration_v3(s, url, w, docs):
+    """Migration 3 (contents from base64 text to bytes) keeps every document byte for byte; one
+    that will not decode stops the server with a clear error and changes nothing."""
+    with open(PDF, "rb") as f:
+        docs = docs + [raw(s, "POST", "/api/documents", f.read(), w["member"])[1]["id"]]  # unsigned
+    want = {d: get_bytes(s, "/api/documents/%d/file" % d, w["member"])[1] for d in docs}
+    check(s.stop() == 0, "clean exit before the migration")
+    if A.BACKEND == "sqlite":
+        downgrade_to_v2(s, bad_id=docs[0])
+        before = schema_state(s)
+        try:
+            A.Server("seals-v3-bad", idp=url, db=s.db, data=s.data).kill()
+            started = True
+        except SystemExit:
+            started = False
+        with open(os.path.join(A.WORK, "seals-v3-bad.log"), "rb") as f:
+            log = f.read()
+        check(not started and b"from version 2 to 3 (nothing changed)" in log, "a document that will not decode stops the "
+              "migration with an error", log[-300:])
+        check(schema_state(s) == before, "the failed migration changed nothing")
+        con = sqlite3.connect(os.path.join(s.data, "eseal.db"))
+        con.execute("UPDATE documents SET content = ? WHERE id = ?",
+                    (base64.b64encode(want[docs[0]]).decode(), docs[0]))
+        con.commit()
+        con.close()
+    else:
+        downgrade_to_v2(s)
+    s2 = A.Server("seals-v3", idp=url, db=s.db, data=s.data)
+    for d in docs:
+        st, got = get_bytes(s2, "/api/documents/%d/file" % d, w["member"])
+        check(st == 200 and got == want[d] and len(got) > 500,
+              "document %d byte for byte after migration 3" % d)
+    check(s2.stop() == 0, "clean exit after the migration")
+    v, stored = schema_state(s2)
+    check(v >= 3, "schema version after the migration", v)
+    if stored is not None:
+        check(all(isinstance(c, bytes) for c in stored.values()), "contents stored as blobs")
+        con = sqlite3.connect(os.path.join(s.data, "eseal.db"))
+        check(con.execute("PRAGMA page_size").fetchone()[0] == 65536, "a new database has 64 KB "
+              "pages (documents are most of the bytes written)")
+        con.close()
+    return s2
+
+
 def main():
     os.makedirs(A.WORK, exist_ok=True)
     idp = subprocess.Popen([sys.executable, os.path.join(A.HERE, "fake_idp.py")],
@@ -339,7 +418,7 @@ def main():
         s = A.Server("seals", idp=url, args=["--verify-limit", "100000"])
         w = setup(s, url)
         sid, seal, esl = test_lifecycle(s, w)
-        grant, doc = sign_flow(s, w, sid, seal)
+        grant, doc, docs = sign_flow(s, w, sid, seal)
         test_multi_party(s, w, sid)
         test_batch(s, w, sid)
         test_security(s, w, sid, grant)
@@ -347,7 +426,7 @@ def main():
         test_cancel(s, w, sid, seal)
         test_change(s, w)
         test_personal(s)
-        check(s.stop() == 0, "clean exit")
+        s = test_migration_v3(s, url, w, docs)
         test_no_secrets(s, w, os.path.join(A.WORK, "seals.log"))
     finally:
         idp.kill()
