@@ -23,6 +23,12 @@ typedef struct es_buf {
 /* Wipe and free the contents, leave b empty. Safe on an empty buffer and on NULL. */
 void es_buf_free(es_buf *b);
 
+/*
+ * Free the contents without wiping them, leave b empty: for public bytes only (documents,
+ * signatures, XML), hundreds of KB where a wipe costs as much as producing them.
+ */
+void es_buf_free_public(es_buf *b);
+
 /* Copy n bytes from p into a new buffer. */
 es_err es_buf_set(es_buf *b, const void *p, size_t n);
 

@@ -257,8 +257,14 @@ es_err es_key_match_cert(const es_key *k, const X509 *cert)
 {
     es_err rc;
     es_key *ck = NULL;
+    EVP_PKEY *pk;
 
     assert(k != NULL && cert != NULL);
+    /* The certificate caches its decoded key: equal to it, no decoding is needed. Otherwise a
+     * key of our own from the certificate says why they differ (or that its kind is wrong). */
+    if ((pk = X509_get0_pubkey(cert)) != NULL && EVP_PKEY_eq(k->pkey, pk) == 1)
+        return ES_OK;
+    es__ossl_clear();
     rc = es_key_from_cert(cert, &ck);
     if (rc == ES_ERR_UNSUPPORTED)
         rc = es__fail(ES_ERR_KEY_MISMATCH, "the certificate's key is of an unsupported kind");

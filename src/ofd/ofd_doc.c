@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zip.h>
+
 #include "eseal_local.h"
 #include "ofd/ofd_local.h"
 
@@ -207,6 +209,12 @@ es_err es__ofd_read_docs(es_ofd *d)
 
 es_err es_ofd_open(const uint8_t *p, size_t n, const es_ofd_limits *lim, es_ofd **out)
 {
+    return es__ofd_open(p, n, lim, 0, out);
+}
+
+es_err es__ofd_open(const uint8_t *p, size_t n, const es_ofd_limits *lim, int for_writing,
+                    es_ofd **out)
+{
     es_err rc;
     es_ofd *d;
 
@@ -220,7 +228,8 @@ es_err es_ofd_open(const uint8_t *p, size_t n, const es_ofd_limits *lim, es_ofd 
     d->lim.max_entry_size = d->lim.max_entry_size ? d->lim.max_entry_size : ES_OFD_MAX_ENTRY_SIZE;
     d->lim.max_total = d->lim.max_total ? d->lim.max_total : ES_OFD_MAX_TOTAL;
     d->lim.max_xml_depth = d->lim.max_xml_depth ? d->lim.max_xml_depth : ES_OFD_MAX_XML_DEPTH;
-    if ((rc = es__ofd_read_zip(d, p, n)) != ES_OK || (rc = es__ofd_read_docs(d)) != ES_OK) {
+    if ((rc = es__ofd_read_zip(d, p, n, for_writing)) != ES_OK ||
+        (rc = es__ofd_read_docs(d)) != ES_OK) {
         es_ofd_free(d);
         return rc;
     }
@@ -235,7 +244,7 @@ es_err es_ofd_read_file(const char *path, es_ofd **out)
 
     if (rc == ES_OK)
         rc = es_ofd_open(b.data, b.len, NULL, out);
-    es_buf_free(&b);
+    es_buf_free_public(&b);
     return rc;
 }
 
@@ -261,7 +270,12 @@ void es_ofd_free(es_ofd *d)
     free(d->doc_root);
     free(d->sigs_loc);
     free(d->ns_uri);
-    es_buf_free(&d->zip);
+    if (d->za != NULL)
+        zip_discard(d->za);
+    if (d->zsrc != NULL)
+        zip_source_free(d->zsrc); /* and with it d->zip */
+    else
+        es_buf_free_public(&d->zip);
     free(d);
 }
 

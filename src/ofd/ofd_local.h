@@ -46,6 +46,10 @@ typedef struct es__ofd_page {
 struct es_ofd {
     es_ofd_limits lim;
     es_buf zip; /* the zip itself, without bytes before or after it */
+    /* opened for writing (es__ofd_open): the archive kept open over zip, and its source, kept
+     * beyond zip_close to read the written package from; NULL otherwise */
+    struct zip *za;
+    struct zip_source *zsrc;
     size_t before, after;
     es__ofd_entry *e;
     size_t ne;
@@ -61,8 +65,9 @@ struct es_ofd {
 
 /* ---- package (ofd_zip.c) ---- */
 
-/* Fill d->zip, d->before/after and d->e from the input, within d->lim. */
-es_err es__ofd_read_zip(es_ofd *d, const uint8_t *p, size_t n);
+/* Fill d->zip, d->before/after and d->e from the input, within d->lim; for_writing keeps the
+ * archive open in d->za for es__ofd_write_zip (the package is parsed once per signature). */
+es_err es__ofd_read_zip(es_ofd *d, const uint8_t *p, size_t n, int for_writing);
 /* The entry called name (exact match, else ASCII case-insensitive), or NULL. */
 const es__ofd_entry *es__ofd_find(const es_ofd *d, const char *name);
 
@@ -72,11 +77,14 @@ typedef struct es__ofd_put {
     const uint8_t *data;
     size_t len;
     /* 1: stored, not deflated. Seal.esl and SignedValue.dat carry the seal picture, already
-     * compressed (PNG, JPEG): deflating them costs milliseconds per signature and saves nothing. */
+     * compressed (PNG, JPEG): deflating them costs milliseconds per signature and saves nothing.
+     * Entries under 4 KB are stored whatever this says (ofd_zip.c, STORE_BELOW). */
     int store;
 } es__ofd_put;
-/* The package with the puts applied (replacing entries of the same name), into *out. */
-es_err es__ofd_write_zip(const es_ofd *d, const es__ofd_put *puts, size_t nputs, es_buf *out);
+/* The package with the puts applied (replacing entries of the same name), into *out. The
+ * archive kept by es__ofd_open(for_writing) is used up (with d->zip); without one a copy of
+ * d->zip is opened, so a document opened for reading can be written many times. */
+es_err es__ofd_write_zip(es_ofd *d, const es__ofd_put *puts, size_t nputs, es_buf *out);
 
 /* ---- XML (ofd_xml.c) ---- */
 
@@ -112,6 +120,9 @@ int es__ofd_box(const char *s, double box[4]);
 /* ---- documents (ofd_doc.c, ofd_sigxml.c) ---- */
 
 es_err es__ofd_read_docs(es_ofd *d);
+/* es_ofd_open, with the archive kept open for es__ofd_write_zip when for_writing. */
+es_err es__ofd_open(const uint8_t *p, size_t n, const es_ofd_limits *lim, int for_writing,
+                    es_ofd **out);
 /* Read Signature.xml of s (s->path set) into s; a failure is kept in s->error, not returned
  * (only ES_ERR_NOMEM is). */
 es_err es__ofd_read_sigxml(const es_ofd *d, es__ofd_sig *s);

@@ -89,15 +89,17 @@ static es_err choose_paths(sign_ctx *c)
     return n < 100000 ? ES_OK : es__fail(ES_ERR_LIMIT, "no free Sign_N directory");
 }
 
-/* The qualified name that local would have as a child of the root of entry name. */
-static es_err entry_qname(const es_ofd *d, const char *name, const char *local, char *q, size_t n)
+/* The qualified names that the n locals would have as children of the root of entry name, from
+ * one parse of it. */
+static es_err entry_qnames(const es_ofd *d, const char *name, const char *const *locals,
+                           char (*q)[128], size_t n)
 {
     const es__ofd_entry *e = es__ofd_find(d, name);
     xmlDoc *doc = NULL;
     es_err rc = es__ofd_xml_parse(&e->data, name, d->lim.max_xml_depth, &doc);
 
-    if (rc == ES_OK)
-        es__ofd_qname(xmlDocGetRootElement(doc), local, q, n);
+    for (size_t i = 0; rc == ES_OK && i < n; i++)
+        es__ofd_qname(xmlDocGetRootElement(doc), locals[i], q[i], sizeof(q[i]));
     xmlFreeDoc(doc);
     return rc;
 }
@@ -105,20 +107,20 @@ static es_err entry_qname(const es_ofd *d, const char *name, const char *local, 
 /* OFD.xml gains DocBody/Signatures when it has none: inserted as text, once. */
 static es_err edit_ofd_xml(sign_ctx *c)
 {
+    static const char *const locals[] = {"DocBody", "Signatures"};
     es_err rc;
-    char body[128], sigs[128];
+    char q[2][128]; /* body, sigs */
     es__sb t = {0};
     const es__ofd_entry *e = es__ofd_find(c->d, "OFD.xml");
 
     if (c->d->sigs_loc != NULL)
         return ES_OK;
-    if ((rc = entry_qname(c->d, "OFD.xml", "DocBody", body, sizeof(body))) != ES_OK ||
-        (rc = entry_qname(c->d, "OFD.xml", "Signatures", sigs, sizeof(sigs))) != ES_OK)
+    if ((rc = entry_qnames(c->d, "OFD.xml", locals, q, 2)) != ES_OK)
         return rc;
-    es__sb_printf(&t, "<%s>/", sigs);
+    es__sb_printf(&t, "<%s>/", q[1]);
     es__ofd_sb_xml(&t, c->sigs_path);
-    es__sb_printf(&t, "</%s>", sigs);
-    rc = t.err == ES_OK ? es__ofd_insert_before_close(&e->data, body, t.p, &c->ofd_xml) : t.err;
+    es__sb_printf(&t, "</%s>", q[1]);
+    rc = t.err == ES_OK ? es__ofd_insert_before_close(&e->data, q[0], t.p, &c->ofd_xml) : t.err;
     es__sb_free(&t);
     return rc;
 }
@@ -136,9 +138,10 @@ static void signature_element(const sign_ctx *c, es__sb *t, const char *sig_q)
  * updated, every other byte kept. */
 static es_err edit_signatures(sign_ctx *c)
 {
+    static const char *const locals[] = {"Signatures", "Signature", "MaxSignId"};
     es_err rc = ES_OK;
     const es__ofd_entry *e = es__ofd_find(c->d, c->sigs_path);
-    char root[128], sig[128], max[128], id[32];
+    char q[3][128], id[32]; /* root, sig, max */
     es__sb t = {0};
     es_buf mid = {0};
 
@@ -154,22 +157,20 @@ static es_err edit_signatures(sign_ctx *c)
             rc = es_buf_set(&c->sigs_xml, t.p, t.len);
         goto end;
     }
-    if ((rc = entry_qname(c->d, c->sigs_path, "Signatures", root, sizeof(root))) != ES_OK ||
-        (rc = entry_qname(c->d, c->sigs_path, "Signature", sig, sizeof(sig))) != ES_OK ||
-        (rc = entry_qname(c->d, c->sigs_path, "MaxSignId", max, sizeof(max))) != ES_OK)
+    if ((rc = entry_qnames(c->d, c->sigs_path, locals, q, 3)) != ES_OK)
         goto end;
-    rc = es__ofd_replace_text(&e->data, max, id, &mid);
-    signature_element(c, &t, sig);
+    rc = es__ofd_replace_text(&e->data, q[2], id, &mid);
+    signature_element(c, &t, q[1]);
     if (rc == ES_ERR_NOT_FOUND)
-        es__sb_printf(&t, "<%s>%s</%s>", max, id, max);
+        es__sb_printf(&t, "<%s>%s</%s>", q[2], id, q[2]);
     if (rc != ES_OK && rc != ES_ERR_NOT_FOUND)
         goto end;
     rc = t.err != ES_OK
              ? t.err
-             : es__ofd_insert_before_close(rc == ES_OK ? &mid : &e->data, root, t.p, &c->sigs_xml);
+             : es__ofd_insert_before_close(rc == ES_OK ? &mid : &e->data, q[0], t.p, &c->sigs_xml);
 end:
     es__sb_free(&t);
-    es_buf_free(&mid);
+    es_buf_free_public(&mid);
     return rc;
 }
 
@@ -347,7 +348,7 @@ static es_err make_value(sign_ctx *c)
     return es_seal_sign_hash(c->o->seal, c->o->key, c->o->cert, md, prop, c->t, &c->value);
 }
 
-static es_err write_output(sign_ctx *c, es_buf *out)
+static es_err write_output(sign_ctx *c, es_ofd *d, es_buf *out)
 {
     const uint8_t *seal;
     size_t nseal = 0, n = 0;
@@ -362,7 +363,7 @@ static es_err write_output(sign_ctx *c, es_buf *out)
         seal = es_seal_der(c->o->seal, &nseal);
         puts[n++] = (es__ofd_put){c->seal_path, seal, nseal, 1};
     }
-    return es__ofd_write_zip(c->d, puts, n, out);
+    return es__ofd_write_zip(d, puts, n, out);
 }
 
 es_err es_ofd_sign(const uint8_t *in, size_t n, const es_ofd_sign_opts *o, es_buf *out)
@@ -375,7 +376,7 @@ es_err es_ofd_sign(const uint8_t *in, size_t n, const es_ofd_sign_opts *o, es_bu
     memset(&c, 0, sizeof(c));
     if (o->kind != ES_OFD_DIGITAL && o->seal == NULL)
         return es__fail(ES_ERR_ARG, "a seal is required to stamp a document");
-    if ((rc = es_ofd_open(in, n, o->lim, &d)) != ES_OK || (rc = check_not_closed(d)) != ES_OK)
+    if ((rc = es__ofd_open(in, n, o->lim, 1, &d)) != ES_OK || (rc = check_not_closed(d)) != ES_OK)
         goto end;
     c.d = d;
     c.o = o;
@@ -385,11 +386,11 @@ es_err es_ofd_sign(const uint8_t *in, size_t n, const es_ofd_sign_opts *o, es_bu
         (rc = edit_ofd_xml(&c)) != ES_OK || (rc = edit_signatures(&c)) != ES_OK ||
         (rc = write_signature_xml(&c)) != ES_OK || (rc = make_value(&c)) != ES_OK)
         goto end;
-    rc = write_output(&c, out);
+    rc = write_output(&c, d, out);
 end:
-    es_buf_free(&c.ofd_xml);
-    es_buf_free(&c.sigs_xml);
-    es_buf_free(&c.value);
+    es_buf_free_public(&c.ofd_xml);
+    es_buf_free_public(&c.sigs_xml);
+    es_buf_free_public(&c.value);
     es__sb_free(&c.sig);
     es_ofd_free(d);
     return rc;

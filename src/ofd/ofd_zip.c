@@ -131,7 +131,7 @@ static es_err add_entry(es_ofd *d, zip_t *za, zip_uint64_t i, size_t *total)
     return read_entry(d, za, i, &st, total, e);
 }
 
-es_err es__ofd_read_zip(es_ofd *d, const uint8_t *p, size_t n)
+es_err es__ofd_read_zip(es_ofd *d, const uint8_t *p, size_t n, int for_writing)
 {
     es_err rc;
     size_t start = 0, end = 0, total = 0;
@@ -146,10 +146,18 @@ es_err es__ofd_read_zip(es_ofd *d, const uint8_t *p, size_t n)
         goto end;
     d->before = start;
     d->after = n - end;
-    if ((src = zip_source_buffer_create(d->zip.data, d->zip.len, 0, &ze)) == NULL ||
-        (za = zip_open_from_source(src, ZIP_RDONLY, &ze)) == NULL) {
-        rc = src == NULL ? es__fail(ES_ERR_NOMEM, "out of memory")
-                         : zip_failed(&ze, "not a readable OFD package");
+    /* for writing the source owns d->zip (libzip 1.7 frees a buffer it shares with the written
+     * package even when it was given with freep 0), kept in d->zsrc to read the output from */
+    if ((src = zip_source_buffer_create(d->zip.data, d->zip.len, for_writing, &ze)) == NULL) {
+        rc = es__fail(ES_ERR_NOMEM, "out of memory");
+        goto end;
+    }
+    if (for_writing) {
+        zip_source_keep(src);
+        d->zsrc = src;
+    }
+    if ((za = zip_open_from_source(src, for_writing ? 0 : ZIP_RDONLY, &ze)) == NULL) {
+        rc = zip_failed(&ze, "not a readable OFD package");
         goto end;
     }
     src = NULL; /* the archive owns it now */
@@ -164,6 +172,10 @@ es_err es__ofd_read_zip(es_ofd *d, const uint8_t *p, size_t n)
     }
     for (zip_int64_t i = 0; i < ne && rc == ES_OK; i++)
         rc = add_entry(d, za, (zip_uint64_t)i, &total);
+    if (rc == ES_OK && for_writing) {
+        d->za = za;
+        za = NULL;
+    }
 end:
     if (za != NULL)
         zip_discard(za);
@@ -182,6 +194,13 @@ const es__ofd_entry *es__ofd_find(const es_ofd *d, const char *name)
             return &d->e[i];
     return NULL;
 }
+
+/*
+ * Entries smaller than this are stored: a deflate stream costs about 256 KB of allocation and
+ * zeroing to set up, more per signature than the XML files it could shrink by a few hundred
+ * bytes are worth (Signatures.xml, OFD.xml, a small document's Signature.xml).
+ */
+#define STORE_BELOW 4096
 
 /* Replace or add one entry; libzip copies every entry left alone with its compressed bytes. */
 static es_err put_one(const es_ofd *d, zip_t *za, const es__ofd_put *put)
@@ -202,8 +221,8 @@ static es_err put_one(const es_ofd *d, zip_t *za, const es__ofd_put *put)
     else
         idx = -1;
     if (idx >= 0) {
-        zip_set_file_compression(za, (zip_uint64_t)idx, put->store ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
-                                 0);
+        int store = put->store || put->len < STORE_BELOW;
+        zip_set_file_compression(za, (zip_uint64_t)idx, store ? ZIP_CM_STORE : ZIP_CM_DEFLATE, 0);
         return ES_OK;
     }
     zip_source_free(s);
@@ -231,41 +250,53 @@ static es_err source_bytes(zip_source_t *src, es_buf *out)
     return rc;
 }
 
-es_err es__ofd_write_zip(const es_ofd *d, const es__ofd_put *puts, size_t nputs, es_buf *out)
+/* A writable archive over a copy of d->zip, and its source kept to read the output from. */
+static es_err reopen(const es_ofd *d, zip_t **za, zip_source_t **src)
 {
     es_err rc = ES_OK;
     zip_error_t ze;
-    zip_source_t *src = NULL;
-    zip_t *za = NULL;
     es_buf copy = {0};
 
     zip_error_init(&ze);
     if ((rc = es_buf_set(&copy, d->zip.data, d->zip.len)) != ES_OK)
         goto end;
-    if ((src = zip_source_buffer_create(copy.data, copy.len, 1, &ze)) == NULL) {
+    if ((*src = zip_source_buffer_create(copy.data, copy.len, 1, &ze)) == NULL) {
+        free(copy.data);
         rc = es__fail(ES_ERR_NOMEM, "out of memory");
         goto end;
     }
-    copy.data = NULL; /* freed by the source */
-    if ((za = zip_open_from_source(src, 0, &ze)) == NULL) {
+    zip_source_keep(*src);
+    if ((*za = zip_open_from_source(*src, 0, &ze)) == NULL) {
+        zip_source_free(*src); /* the reference the archive would have taken */
         rc = zip_failed(&ze, "cannot reopen the package for writing");
-        goto end;
     }
-    zip_source_keep(src);
+end:
+    zip_error_fini(&ze);
+    return rc;
+}
+
+es_err es__ofd_write_zip(es_ofd *d, const es__ofd_put *puts, size_t nputs, es_buf *out)
+{
+    es_err rc = ES_OK;
+    zip_t *za = d->za;
+    zip_source_t *src = d->zsrc;
+
+    d->za = NULL;
+    d->zsrc = NULL;
+    if (za != NULL)
+        d->zip = (es_buf){0}; /* the source owns it, and writing replaces it */
+    else
+        rc = reopen(d, &za, &src);
     for (size_t i = 0; i < nputs && rc == ES_OK; i++)
         rc = put_one(d, za, &puts[i]);
-    if (rc != ES_OK)
-        goto end;
-    if (zip_close(za) != 0) {
+    if (rc == ES_OK && zip_close(za) != 0)
         rc = es__fail(ES_ERR_INTERNAL, "cannot write the package: %s", zip_strerror(za));
-        goto end;
-    }
-    za = NULL;
-    rc = source_bytes(src, out);
-end:
+    else if (rc == ES_OK)
+        za = NULL; /* zip_close freed it */
+    if (rc == ES_OK)
+        rc = source_bytes(src, out);
     if (za != NULL)
         zip_discard(za);
     zip_source_free(src);
-    zip_error_fini(&ze);
     return rc;
 }

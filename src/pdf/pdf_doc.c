@@ -217,7 +217,7 @@ es_err es_pdf_read_file(const char *path, const char *password, es_pdf **out)
 
     if (rc == ES_OK)
         rc = es_pdf_open_password(b.data, b.len, password, out);
-    es_buf_free(&b);
+    es_buf_free_public(&b);
     return rc;
 }
 
@@ -235,7 +235,7 @@ void es_pdf_free(es_pdf *d)
         free(d->sigs[i].filter);
         free(d->sigs[i].subfilter);
         free(d->sigs[i].m);
-        es_buf_free(&d->sigs[i].contents);
+        es_buf_free_public(&d->sigs[i].contents);
     }
     for (size_t i = 0; i < d->nfields; i++)
         free(d->fields[i]);
@@ -243,7 +243,8 @@ void es_pdf_free(es_pdf *d)
     free(d->sigs);
     free(d->pages);
     free(d->revs);
-    es_buf_free(&d->data);
+    /* the document's own bytes hold no secret (an encrypted one's are ciphertext) */
+    es_buf_free_public(&d->data);
     free(d);
 }
 

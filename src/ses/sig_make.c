@@ -16,7 +16,6 @@ es_err es__seal_check_signer(const es_seal *s, const es_key *k, X509 *cert, es_t
 {
     es_err rc;
     int found;
-    EVP_PKEY *pk;
     char who[512], how[256], why[512], at[ES_TIME_STRLEN], a[ES_TIME_STRLEN], b[ES_TIME_STRLEN];
 
     if (s->version != ES_SES_V4)
@@ -35,11 +34,7 @@ es_err es__seal_check_signer(const es_seal *s, const es_key *k, X509 *cert, es_t
     if (!es_key_has_private(k))
         return es__fail(ES_ERR_ARG,
                         "the signer key is a public key: signing needs the private key");
-    /* the certificate's decoded key is cached in cert: comparing with it is cheap, and only a
-     * mismatch takes the full check (which gives the error) */
-    pk = X509_get0_pubkey(cert);
-    if ((pk == NULL || EVP_PKEY_eq(es_key_get0_pkey(k), pk) != 1) &&
-        es_key_match_cert(k, cert) != ES_OK)
+    if (es_key_match_cert(k, cert) != ES_OK)
         return es__fail(ES_ERR_KEY_MISMATCH,
                         "the signer key does not belong to the signer certificate (%s)", who);
     if ((rc = es__seal_lists_cert(s, cert, &found, how, sizeof(how))) != ES_OK)

@@ -22,6 +22,15 @@ void es_free(void *p)
     free(p);
 }
 
+void es_buf_free_public(es_buf *b)
+{
+    if (b == NULL)
+        return;
+    free(b->data);
+    b->data = NULL;
+    b->len = 0;
+}
+
 void es_buf_free(es_buf *b)
 {
     if (b == NULL)

@@ -1,6 +1,7 @@
 /* PDF signing: every unsigned sample sealed (gm, ses), pades with P-256 and RSA, bytes kept,
  * re-verified, several signers, certification, placement on rotated pages and across pages, and
  * tampering after signing. */
+#define _GNU_SOURCE /* memmem */
 #include <stdio.h>
 #include <string.h>
 
@@ -165,6 +166,31 @@ static void qpdf_check(const es_buf *b)
     assert_int_equal(tu_run("qpdf --check '%s' >/dev/null", tu_tmp("check.pdf")), 0);
 }
 
+/* The last /Contents is the signature as it was read back, in lower-case hex (two digits per
+ * byte, as snprintf writes them), then '0's to the end of its room. */
+static void assert_contents_hex(const es_buf *b)
+{
+    es_pdf *d = NULL;
+    const char *p = (const char *)b->data, *at = NULL;
+    char two[3];
+
+    for (const char *q = p; (q = memmem(q, b->len - (size_t)(q - p), "/Contents <", 11)) != NULL;
+         q++)
+        at = q + 11;
+    assert_non_null(at);
+    assert_es_ok(es_pdf_open(b->data, b->len, &d));
+    const es_buf *sig = &d->sigs[d->nsigs - 1].contents;
+    assert_true(sig->len > 1000);
+    for (size_t i = 0; i < sig->len; i++) {
+        snprintf(two, sizeof(two), "%02x", sig->data[i]);
+        if (memcmp(at + 2 * i, two, 2) != 0)
+            fail_msg("/Contents byte %zu is \"%.2s\", not \"%s\"", i, at + 2 * i, two);
+    }
+    for (at += 2 * sig->len; *at != '>'; at++)
+        assert_int_equal(*at, '0');
+    es_pdf_free(d);
+}
+
 static void test_sign_unsigned_samples(void **state)
 {
     static const char *const files[] = {
@@ -182,6 +208,7 @@ static void test_sign_unsigned_samples(void **state)
         sign(&in, &o, &out);
         qpdf_check(&out);
         assert_valid(&out, 1);
+        assert_contents_hex(&out);
         /* the update uses the file's own cross-reference flavour */
         assert_es_ok(es_pdf_open(in.data, in.len, &d));
         int flavour = es_pdf_xref_is_stream(d);
