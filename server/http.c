@@ -56,6 +56,13 @@ static void client_ip(struct MHD_Connection *c, char *out, size_t n)
         inet_ntop(AF_INET, &sin->sin_addr, out, (socklen_t)n);
 }
 
+static void add_headers(struct MHD_Response *resp, const char *type)
+{
+    MHD_add_response_header(resp, "Content-Type", type);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+}
+
 static enum MHD_Result send_json(struct MHD_Connection *c, req_state *st, int status, json_t *j)
 {
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
@@ -69,10 +76,61 @@ static enum MHD_Result send_json(struct MHD_Connection *c, req_state *st, int st
     st->status = status;
     st->sent = text ? strlen(text) : 0;
     resp = MHD_create_response_from_buffer(st->sent, text, MHD_RESPMEM_MUST_FREE);
-    MHD_add_response_header(resp, "Content-Type", "application/json");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    add_headers(resp, "application/json");
     ret = MHD_queue_response(c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result respond_error(struct MHD_Connection *c, req_state *st, srv_req *r)
+{
+    json_t *e = srv_error_json(&r->err);
+    enum MHD_Result ret = send_json(c, st, srv_code_status(r->err.code), e);
+
+    json_decref(e);
+    return ret;
+}
+
+/* MHD's buffer for a streamed body: each read fills up to this much, each send sends it. */
+#define STREAM_BLOCK ((size_t)256 << 10)
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    const srv_stream *s = cls;
+    size_t n = s->read(s->cls, pos, buf, max);
+
+    return n > 0 && n <= max ? (ssize_t)n : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_free(void *cls)
+{
+    srv_stream *s = cls;
+
+    s->free(s->cls);
+    free(s);
+}
+
+/* Hand r->stream to MHD, which reads it as it sends and frees it with the response. */
+static enum MHD_Result send_stream(struct MHD_Connection *c, req_state *st, srv_req *r)
+{
+    srv_stream *s = malloc(sizeof(*s));
+    struct MHD_Response *resp = NULL;
+    enum MHD_Result ret;
+
+    if (s != NULL) {
+        *s = r->stream;
+        resp = MHD_create_response_from_callback(s->len, STREAM_BLOCK, stream_read, s, stream_free);
+    }
+    if (resp == NULL) { /* r->stream is still ours: on_request frees it */
+        free(s);
+        srv_fail(&r->err, SRV_INTERNAL, "out of memory");
+        return respond_error(c, st, r);
+    }
+    memset(&r->stream, 0, sizeof(r->stream));
+    st->status = r->status;
+    st->sent = (size_t)s->len;
+    add_headers(resp, r->raw_type);
+    ret = MHD_queue_response(c, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
 }
@@ -81,22 +139,17 @@ static enum MHD_Result respond(struct MHD_Connection *c, req_state *st, srv_req 
 {
     struct MHD_Response *resp;
     enum MHD_Result ret;
-    json_t *e;
 
-    if (r->err.code != SRV_OK) {
-        e = srv_error_json(&r->err);
-        ret = send_json(c, st, srv_code_status(r->err.code), e);
-        json_decref(e);
-        return ret;
-    }
+    if (r->err.code != SRV_OK)
+        return respond_error(c, st, r);
+    if (r->stream.read != NULL)
+        return send_stream(c, st, r);
     if (r->raw_owned != NULL) {
         st->status = r->status;
         st->sent = r->raw_len;
         resp = MHD_create_response_from_buffer(r->raw_len, r->raw_owned, MHD_RESPMEM_MUST_FREE);
         r->raw_owned = NULL;
-        MHD_add_response_header(resp, "Content-Type", r->raw_type);
-        MHD_add_response_header(resp, "Cache-Control", "no-store");
-        MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+        add_headers(resp, r->raw_type);
         ret = MHD_queue_response(c, (unsigned)r->status, resp);
         MHD_destroy_response(resp);
         return ret;
@@ -199,6 +252,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     st->account_id = r.account_id;
     json_decref(r.json);
     free(r.raw_owned);
+    if (r.stream.free != NULL) /* not handed to MHD: the request failed */
+        r.stream.free(r.stream.cls);
     srv_error_release(&r.err);
     return ret;
 }

@@ -1,5 +1,4 @@
 /* The platform's keys at run time: CA (issue, revoke, CRL), seal maker, custody secret. */
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,34 +177,4 @@ void srv_verify_opts_release(es_verify_opts *o)
     sk_X509_pop_free(o->untrusted, X509_free);
     sk_X509_CRL_pop_free(o->crls, X509_CRL_free);
     memset(o, 0, sizeof(*o));
-}
-
-char *srv_b64(const uint8_t *p, size_t n)
-{
-    char *out = malloc(4 * ((n + 2) / 3) + 1);
-
-    if (out != NULL)
-        EVP_EncodeBlock((unsigned char *)out, p, (int)n);
-    return out;
-}
-
-int srv_unb64(const char *s, es_buf *out)
-{
-    size_t n = s ? strlen(s) : 0;
-    int len, pad = 0;
-
-    out->data = NULL;
-    out->len = 0;
-    if (n % 4 != 0 || n > ((size_t)1 << 30))
-        return -1;
-    if ((out->data = malloc(n / 4 * 3 + 1)) == NULL)
-        return -1;
-    len = n ? EVP_DecodeBlock(out->data, (const unsigned char *)s, (int)n) : 0;
-    if (len < 0) {
-        es_buf_free(out);
-        return -1;
-    }
-    pad = n >= 1 && s[n - 1] == '=' ? (n >= 2 && s[n - 2] == '=' ? 2 : 1) : 0;
-    out->len = (size_t)len - (size_t)pad;
-    return 0;
 }

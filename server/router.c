@@ -60,6 +60,7 @@ void srv_dispatch(srv_req *r)
 
     if (route != NULL)
         route->handler(r);
-    if (r->err.code == SRV_OK && r->json == NULL && r->raw == NULL && r->raw_owned == NULL)
+    if (r->err.code == SRV_OK && r->json == NULL && r->raw == NULL && r->raw_owned == NULL &&
+        r->stream.read == NULL)
         srv_fail(&r->err, SRV_INTERNAL, "internal error: no response");
 }

@@ -74,6 +74,20 @@ typedef struct srv_app {
 
 #define SRV_MAX_PARAMS 4
 
+/*
+ * A response body written while it is sent, so that a large one is never held whole in memory.
+ * The adapter calls read(cls, pos, buf, max) for the bytes from pos on, pos going from 0 up to
+ * len: it writes 1 to max bytes into buf and returns how many, or 0 to abort the connection.
+ * free(cls) runs once, when the body was sent, the connection broke or it could not be queued;
+ * that may be after the handler returned, so cls owns everything read needs.
+ */
+typedef struct srv_stream {
+    uint64_t len;
+    size_t (*read)(void *cls, uint64_t pos, char *buf, size_t max);
+    void (*free)(void *cls);
+    void *cls;
+} srv_stream;
+
 typedef struct srv_req {
     srv_app *app;
     const char *method, *path, *client_ip, *authorization;
@@ -88,6 +102,7 @@ typedef struct srv_req {
     const char *raw; /* or a static body */
     size_t raw_len;
     void *raw_owned;      /* or a heap body (malloc) the adapter frees */
+    srv_stream stream;    /* or a body written while it is sent (read set; adapter frees) */
     const char *raw_type; /* its content type */
     srv_error err;        /* set when the request failed */
     int64_t account_id;   /* who made it, for the access log */

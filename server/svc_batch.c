@@ -1,4 +1,5 @@
 /* Batch signing: one PIN unlock, many documents or data items, few commits, key wiped after. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,31 +11,64 @@
 void svc_batch_item_release(svc_batch_item *it)
 {
     es_buf_free(&it->data);
-    free(it->signature);
-    it->signature = NULL;
+    es_buf_free_public(&it->signature);
     srv_error_release(&it->err);
 }
 
-static void sign_data(const srv_signer *sg, svc_batch_item *it, st_event *ev, const st_account *who,
-                      const char *ip)
+/* SES_Signature starts with TBS_Sign, which starts with the version and then the seal. */
+static size_t find_seal(const es_buf *sig, const uint8_t *der, size_t n)
 {
-    es_buf sig = {0};
+    for (size_t at = 0; at < 64 && n <= sig->len && at <= sig->len - n; at++)
+        if (memcmp(sig->data + at, der, n) == 0)
+            return at;
+    return SIZE_MAX;
+}
+
+/*
+ * Cut the seal out of a data item's signature (kept whole when it is not found or memory is
+ * short). The rest is copied into a buffer of its size, so that the big one is freed whole
+ * and reused by the next signature instead of fresh pages.
+ */
+static void cut_seal(svc_batch_item *it, const srv_signer *sg, es_buf *seal)
+{
+    size_t nseal, at, rest;
+    const uint8_t *der = es_seal_der(sg->ses, &nseal);
+    es_buf *sig = &it->signature;
+    uint8_t *small;
+
+    it->seal_at = SIZE_MAX;
+    if ((at = find_seal(sig, der, nseal)) == SIZE_MAX ||
+        (seal->data == NULL && es_buf_set(seal, der, nseal) != ES_OK))
+        return;
+    rest = sig->len - at - nseal;
+    if ((small = malloc(at + rest + 1)) == NULL)
+        return;
+    memcpy(small, sig->data, at);
+    memcpy(small + at, sig->data + at + nseal, rest);
+    es_buf_free_public(sig);
+    sig->data = small;
+    sig->len = at + rest;
+    it->seal_at = at;
+}
+
+static void sign_data(const srv_signer *sg, svc_batch_item *it, es_buf *seal, st_event *ev,
+                      const st_account *who, const char *ip)
+{
+    const void *data = it->data.data != NULL ? (const void *)it->data.data : "";
     uint8_t h[ES_SM3_LEN];
     char sm3[65];
 
-    if (srv_from_es(&it->err,
-                    es_seal_sign_data(sg->ses, sg->key, sg->cert, it->data.data, it->data.len, NULL,
-                                      0, &sig),
-                    "sign") == SRV_OK &&
-        (it->signature = srv_b64(sig.data, sig.len)) == NULL)
-        srv_fail(&it->err, SRV_INTERNAL, "out of memory");
-    es_sm3(it->data.data, it->data.len, h);
+    /* Hashed once, for the signature and for the event. */
+    if (srv_from_es(&it->err, es_sm3(data, it->data.len, h), "sm3") != SRV_OK ||
+        srv_from_es(&it->err,
+                    es_seal_sign_hash(sg->ses, sg->key, sg->cert, h, NULL, 0, &it->signature),
+                    "sign") != SRV_OK)
+        return;
+    cut_seal(it, sg, seal);
     srv_hex(h, sizeof(h), sm3);
-    if (it->err.code == SRV_OK)
-        svc_event_fill(ev, who->id, "data_signed",
-                       json_pack("{s:I, s:s, s:s, s:s}", "seal_id", (json_int_t)sg->seal.id,
-                                 "seal_code", sg->seal.code, "sm3", sm3, "ip", ip));
-    es_buf_free(&sig);
+    svc_event_fill(ev, who->id, "data_signed",
+                   json_pack("{s:I, s:s, s:s, s:s}", "seal_id", (json_int_t)sg->seal.id,
+                             "seal_code", sg->seal.code, "sm3", sm3, "ip", ip));
 }
 
 /* Prepare up to GROUP documents from *next on, commit them together. */
@@ -74,7 +108,8 @@ static srv_code doc_group(srv_app *app, const st_account *who, const srv_signer 
 }
 
 srv_code svc_sign_batch(srv_app *app, const st_account *who, int64_t seal_id, const char *pin,
-                        svc_batch_item *items, size_t n, const char *ip, srv_error *err)
+                        svc_batch_item *items, size_t n, const char *ip, es_buf *seal,
+                        srv_error *err)
 {
     srv_signer sg;
     st_event *ev = NULL;
@@ -90,7 +125,7 @@ srv_code svc_sign_batch(srv_app *app, const st_account *who, int64_t seal_id, co
         goto end;
     for (size_t i = 0; i < n; i++)
         if (items[i].document_id == 0) {
-            sign_data(&sg, &items[i], &ev[nev], who, ip);
+            sign_data(&sg, &items[i], seal, &ev[nev], who, ip);
             nev += items[i].err.code == SRV_OK;
         }
     while (next < n && doc_group(app, who, &sg, items, n, &next, ip, err) == SRV_OK)

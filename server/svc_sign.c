@@ -185,7 +185,7 @@ static void signed_events(const st_account *who, const srv_signer *sg, const cha
 
 void svc_signed_release(svc_signed *s)
 {
-    es_buf_free(&s->bytes);
+    es_buf_free_public(&s->bytes);
     memset(s, 0, sizeof(*s));
 }
 
@@ -213,8 +213,8 @@ srv_code svc_doc_prepare(srv_app *app, const st_account *who, int64_t id, const 
     signed_ = (es_buf){0};
     signed_events(who, sg, ip, out);
 end:
-    es_buf_free(&in);
-    es_buf_free(&signed_);
+    es_buf_free_public(&in);
+    es_buf_free_public(&signed_);
     return err->code;
 }
 

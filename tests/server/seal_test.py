@@ -5,6 +5,7 @@ PINs, foreign seals, expired grants, no key or PIN in the database or the log.
 Usage: seal_test.py ESEAL_BINARY sqlite|pg WORKDIR
 """
 import base64
+import json
 import os
 import sqlite3
 import subprocess
@@ -197,6 +198,60 @@ def test_batch(s, w, sid):
     st, j = s.call("POST", "/api/sign/batch", {"seal_id": sid, "pin": PIN,
                                                "items": [{"data": "AA=="}] * 101}, token=w["ent"])
     check(st == 400, "batch maximum enforced", j)
+    test_batch_reply(s, w, sid, docs[0])
+
+
+def batch_raw(s, body, token):
+    """POST /api/sign/batch: status, headers and the body bytes as sent."""
+    import http.client
+    c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=120)
+    c.request("POST", "/api/sign/batch", body=json.dumps(body).encode(),
+              headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    r = c.getresponse()
+    text = r.read()
+    c.close()
+    return r.status, r, text
+
+
+def test_batch_reply(s, w, sid, signed_doc):
+    """The streamed reply of a full data batch: each signature whole (the seal inside) and valid,
+    document results and refusals as before, the body the compact JSON jansson would write."""
+    st, esl = get_bytes(s, "/api/seals/%d/seal.esl" % sid, w["ent"])
+    datas = [os.urandom(1 + 37 * i) for i in range(98)]
+    items = [{"data": base64.b64encode(d).decode()} for d in datas]
+    items.insert(0, {"document_id": 10 ** 9})
+    items.insert(50, {"document_id": signed_doc, "page": 1, "x_mm": 60, "y_mm": 30})
+    st, r, text = batch_raw(s, {"seal_id": sid, "pin": PIN, "items": items}, w["ent"])
+    j = json.loads(text) if st == 200 else {}
+    res = j.get("results", [])
+    check(st == 200 and len(res) == 100 and r.getheader("Content-Type") == "application/json"
+          and int(r.getheader("Content-Length", "-1")) == len(text)
+          and text == json.dumps(j, separators=(",", ":"), ensure_ascii=False).encode(),
+          "batch of 100: one compact JSON body of its Content-Length (%d bytes)" % len(text),
+          text[:300])
+    if len(res) != 100:
+        return
+    doc, gone = res.pop(50), res.pop(0)
+    check(list(doc) == ["document_id", "sm3", "status"] and doc["document_id"] == signed_doc,
+          "a document's result among the signatures", doc)
+    check(list(gone) == ["error"] and list(gone["error"]) == ["code", "message"]
+          and gone["error"]["code"] == "not_found", "a missing document: its refusal", gone)
+    sigs = [base64.b64decode(x.get("signature", ""), validate=True) for x in res]
+    check(all(list(x) == ["signature"] for x in res) and all(esl in g for g in sigs)
+          and len(set(sigs)) == len(sigs) and min(len(g) for g in sigs) > len(esl),
+          "98 data signatures, each with the whole seal inside", [len(g) for g in sigs[:5]])
+    ok = []
+    for i in (0, 1, 2, 48, 97):
+        sig, data = (os.path.join(A.WORK, "batch-%d.%s" % (i, e)) for e in ("sig", "dat"))
+        with open(sig, "wb") as f:
+            f.write(sigs[i])
+        with open(data, "wb") as f:
+            f.write(datas[i])
+        v = subprocess.run([A.ESEAL, "verify", "--trust", os.path.join(A.WORK, "root.pem"),
+                            "--untrusted", os.path.join(A.WORK, "chain.pem"), "--data", data, sig],
+                           capture_output=True, text=True)
+        ok.append(v.returncode == 0 or v.stdout[-400:] + v.stderr)
+    check(all(x is True for x in ok), "eseal verify: batch signatures valid over their data", ok)
 
 
 def test_security(s, w, sid, grant):
