@@ -14,7 +14,7 @@ extern "C" {
 
 /* Output encodings of a generated picture. */
 typedef enum es_image_format {
-    ES_IMAGE_PNG = 0, /* RGBA, transparent background, pHYs chunk with the resolution */
+    ES_IMAGE_PNG = 0, /* 8-bit palette when it fits (else RGBA), transparent, pHYs with the dpi */
     ES_IMAGE_SVG = 1  /* SVG 1.1, width/height in mm, text drawn as paths (no font needed) */
 } es_image_format;
 

@@ -81,6 +81,7 @@ static int png_run(png_structp png, png_infop info, png_job *j)
     h = png_get_image_height(png, info);
     if ((j->rc = check_size(w, h)) != ES_OK)
         return -1;
+    /* Palette to RGB and tRNS to alpha (eseal writes palette PNGs), grey below 8 bits to 8. */
     png_set_expand(png);
     png_set_strip_16(png);
     png_set_gray_to_rgb(png);

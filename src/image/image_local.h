@@ -47,6 +47,14 @@ es_err es__canvas_finish(es__canvas *c, es_buf *out);
 void es__canvas_release(es__canvas *c);
 /* Set the seal red as the source colour. */
 void es__canvas_red(es__canvas *c);
+/*
+ * Straight RGBA (w*h*4 bytes) from cairo's premultiplied, native-endian ARGB32 rows. A seal is
+ * drawn in seal red only, but premultiplying loses the colour of faint pixels (alpha 3 can say
+ * 170 or 255, not 230): a pixel within rounding of red * alpha becomes exactly seal red with its
+ * alpha unchanged, so a picture has one colour at 256 opacities and fits a PNG palette. Any
+ * other colour is unpremultiplied as it is; a transparent pixel is 0,0,0,0.
+ */
+void es__argb_to_rgba(const uint8_t *src, int stride, int w, int h, uint8_t *rgba);
 
 /* A text split into characters (UTF-8 sequences), all present in the seal font. */
 typedef struct es__chars {
@@ -121,7 +129,10 @@ es_err es__dpi(unsigned dpi, unsigned *out);
 
 /*
  * Encode straight (not premultiplied) RGBA rows as PNG with a pHYs chunk for dpi and no time
- * chunk; key/text (both or neither NULL) add one tEXt chunk.
+ * chunk; key/text (both or neither NULL) add one tEXt chunk. Lossless: a picture of at most 256
+ * distinct RGBA values becomes an 8-bit palette PNG (PLTE by ascending alpha, tRNS up to the
+ * first opaque entry), any other stays RGBA. Of a few filter/zlib settings the smallest output
+ * is kept; the choice depends only on the pixels, so the bytes stay deterministic.
  */
 es_err es__png_write(const uint8_t *rgba, int w, int h, unsigned dpi, const char *key,
                      const char *text, es_buf *out);

@@ -140,6 +140,7 @@ static void check_import(const es_buf *scan, const ti_img *orig, const ti_img *t
     uint8_t sm3[32], want[32];
     char hex[65];
     ti_img im;
+    es__pixels px;
     double w, h, straight, as_stamped;
 
     assert_es_ok(es_image_import(scan->data, scan->len, 42, (unsigned)DPI, &out, sm3));
@@ -151,6 +152,13 @@ static void check_import(const es_buf *scan, const ti_img *orig, const ti_img *t
     assert_non_null(ti_find(&out, hex));
     assert_es_ok(es_image_size_mm(out.data, out.len, &w, &h));
     assert_true(fabs(w - 42) < 0.3 && fabs(h - 42) < 0.3);
+    /* One ink at many opacities: a palette PNG (colour type 3), exactly seal red throughout. */
+    assert_int_equal(out.data[25], 3);
+    assert_es_ok(es__image_decode(out.data, out.len, &px));
+    for (int i = 0; i < px.w * px.h; i++)
+        assert_true(px.rgba[i * 4] == 0xE6 && px.rgba[i * 4 + 1] == 0 &&
+                    px.rgba[i * 4 + 2] == 0x12);
+    free(px.rgba);
     im = ti_decode(&out, DPI);
     assert_true(abs(im.w - orig->w) <= 2 && abs(im.h - orig->h) <= 2);
     for (int i = 0; i < im.w * im.h; i++)

@@ -4,6 +4,12 @@
 NAME=北京示例科技有限公司
 run 0 "$ESEAL" image round --name "$NAME" --text 合同专用章 --code 15010200000001 --dpi 200 --out "$T/r.png"
 has "$OUT" "42.0 x 42.0 mm"
+# One ink at 256 opacities: an 8-bit palette PNG (colour type 3), well under 50 kB at 600 dpi
+# (an RGBA encoding was 94 kB).
+eq "$(od -An -tu1 -j25 -N1 "$T/r.png" | tr -d ' ')" 3 "colour type of a generated PNG"
+run 0 "$ESEAL" image round --name 测试有限公司 --out "$T/d.png"
+has "$OUT" "42.0 x 42.0 mm"
+[ "$(stat -c %s "$T/d.png")" -lt 50000 ] && ok || fail "default round seal is $(stat -c %s "$T/d.png") bytes"
 run 0 "$ESEAL" image round --name "$NAME" --dpi 200 --out "$T/r2.png"
 run 0 "$ESEAL" image round --name "$NAME" --dpi 200 --out "$T/r3.png"
 same "$T/r2.png" "$T/r3.png"
@@ -17,6 +23,7 @@ has "$OUT" "(19.9|20.0) x (19.9|20.0) mm"
 run 0 "$ESEAL" image import "$T/r.png" --diameter-mm 40 --dpi 200 --out "$T/i.png"
 has "$OUT" "40.0 x 40.0 mm"
 has "$OUT" "^source-sm3: $("$ESEAL" dgst --sm3 "$T/r.png" | cut -c1-64)"
+eq "$(od -An -tu1 -j25 -N1 "$T/i.png" | tr -d ' ')" 3 "colour type of an imported PNG"
 
 # Refusals: exit 2 with a reason, and no output file.
 run 2 "$ESEAL" image round --name "$NAME$NAME$NAME$NAME" --out "$T/x.png"
