@@ -11,7 +11,7 @@ CATEGORIES = [
     ("SM3", r"sm3|EVP_Digest|_digest\b"),
     ("SM2", r"sm2"),
     ("PIN unlock (Argon2id)", r"argon2|custody_"),
-    ("database", r"^sqlite3|^st__|^st_doc|^st_event|^st_seal|^PQ|^lite_|^pg_|libpq"),
+    ("database", r"^sqlite3|^st__|^st_doc|^st_event|^st_seal|^PQ|^lite_|^pg_|libpq|^doc_(un)?pack"),
     ("PDF/OFD/SES encoding", r"^es_pdf|^es__pdf|^es_ofd|^es__ofd|^zip_|deflate|^es_seal|^es__|"
                              r"ASN1|i2d_|d2i_|cairo|png|^es_buf"),
     ("HTTP, JSON, base64", r"^json_|^srv_b64|^srv_unb64|MHD_|^h_sign_batch|^srv_reply|"

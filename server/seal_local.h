@@ -4,6 +4,7 @@
 
 #include <openssl/x509.h>
 
+#include "doc_pack.h"
 #include "eseal/eseal.h"
 #include "server_local.h"
 #include "store/store_seals.h"
@@ -117,13 +118,21 @@ typedef struct svc_place {
     int cross_page;
 } svc_place;
 
+/* The seals a stored document refers to (doc_pack.h), loaded from the store. */
+typedef struct svc_seal_set {
+    doc_seal s[DOC_PACK_MAX_REFS];
+    es_buf der[DOC_PACK_MAX_REFS]; /* owned DER, or empty for a seal lent by the caller */
+    size_t n;
+} svc_seal_set;
+void svc_seal_set_release(svc_seal_set *set);
+
 /* A document signed in memory, not stored yet (svc_doc_prepare, then svc_doc_commit). */
 typedef struct svc_signed {
     st_document doc; /* as read before signing */
     int64_t position;
     int last;
     char sm3[65];
-    es_buf bytes; /* the signed document */
+    es_buf bytes; /* the signed document as stored: packed (doc_pack.h) */
     int64_t size;
     st_event ev[3]; /* signing_started?, document_signed, document_completed? */
     size_t nev;
@@ -186,7 +195,12 @@ srv_code svc_doc_get(srv_app *app, const st_account *who, int64_t id, st_documen
 srv_code svc_doc_file(srv_app *app, const st_account *who, int64_t id, st_document *d, es_buf *out,
                       srv_error *err);
 /* The content of document id, without the access check (the caller made it). */
-srv_code svc_doc_content(srv_app *app, int64_t id, es_buf *out, srv_error *err);
+/*
+ * The current content of d, unpacked and checked against d->sm3; the seals it referred to into
+ * seals when not NULL (release them with svc_seal_set_release).
+ */
+srv_code svc_doc_content(srv_app *app, const st_document *d, es_buf *out, svc_seal_set *seals,
+                         srv_error *err);
 /* Verify an uploaded PDF, OFD, seal or signature; *json is the CLI's JSON report (free()). */
 srv_code svc_verify_upload(srv_app *app, const st_account *who, const uint8_t *p, size_t n,
                            const char *ip, char **json, srv_error *err);

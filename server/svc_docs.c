@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "eseal/ofd.h"
+#include "eseal_local.h"
 #include "seal_local.h"
 
 size_t srv_body_limit(const srv_app *app, const char *method, const char *url)
@@ -84,9 +85,72 @@ srv_code svc_doc_get(srv_app *app, const st_account *who, int64_t id, st_documen
     return ok ? SRV_OK : srv_fail(err, SRV_NOT_FOUND, "document: not found");
 }
 
-srv_code svc_doc_content(srv_app *app, int64_t id, es_buf *out, srv_error *err)
+void svc_seal_set_release(svc_seal_set *set)
 {
-    return srv_from_es(err, st_doc_content(app->store, id, out), "document");
+    for (size_t i = 0; i < set->n; i++)
+        es_buf_free_public(&set->der[i]);
+    memset(set, 0, sizeof(*set));
+}
+
+/* The DER of each seal a packed document refers to. */
+static es_err load_seals(srv_app *app, const es_buf *stored, svc_seal_set *set)
+{
+    int64_t ids[DOC_PACK_MAX_REFS];
+    size_t nids = 0;
+    es_err rc = doc_pack_ids(stored->data, stored->len, ids, DOC_PACK_MAX_REFS, &nids);
+
+    for (size_t i = 0; rc == ES_OK && i < nids; i++) {
+        st_seal_blobs b = {0};
+
+        if ((rc = st_seal_blobs_get(app->store, ids[i], &b)) == ES_OK &&
+            (b.seal_der == NULL || srv_unb64(b.seal_der, &set->der[i]) != 0))
+            rc = es__fail(ES_ERR_STATE, "seal %lld has no seal file", (long long)ids[i]);
+        st_seal_blobs_release(&b);
+        if (rc == ES_OK)
+            set->s[set->n++] = (doc_seal){ids[i], set->der[i].data, set->der[i].len};
+    }
+    return rc;
+}
+
+/* The stored bytes back as the document whose digest was recorded, or an error: never else. */
+static es_err unpack(srv_app *app, const st_document *d, const es_buf *stored, svc_seal_set *set,
+                     es_buf *out)
+{
+    uint8_t h[ES_SM3_LEN];
+    char hex[2 * ES_SM3_LEN + 1];
+    es_err rc;
+
+    if ((rc = load_seals(app, stored, set)) != ES_OK ||
+        (rc = doc_unpack(stored->data, stored->len, set->s, set->n, out)) != ES_OK ||
+        (rc = es_sm3(out->data, out->len, h)) != ES_OK)
+        return rc;
+    srv_hex(h, sizeof(h), hex);
+    if (strcmp(hex, d->sm3) == 0)
+        return ES_OK;
+    es_buf_free_public(out);
+    return es__fail(ES_ERR_INTERNAL, "document %lld: the stored bytes do not match its digest",
+                    (long long)d->id);
+}
+
+srv_code svc_doc_content(srv_app *app, const st_document *d, es_buf *out, svc_seal_set *seals,
+                         srv_error *err)
+{
+    svc_seal_set local, *set = seals ? seals : &local;
+    es_buf stored = {0};
+    es_err rc;
+
+    memset(set, 0, sizeof(*set));
+    if (srv_from_es(err, st_doc_content(app->store, d->id, &stored), "document") != SRV_OK)
+        return err->code;
+    if (!doc_is_packed(stored.data, stored.len)) {
+        *out = stored;
+        return SRV_OK;
+    }
+    rc = unpack(app, d, &stored, set, out);
+    es_buf_free_public(&stored);
+    if (set == &local)
+        svc_seal_set_release(set);
+    return srv_from_es(err, rc, "document");
 }
 
 srv_code svc_doc_file(srv_app *app, const st_account *who, int64_t id, st_document *d, es_buf *out,
@@ -97,7 +161,7 @@ srv_code svc_doc_file(srv_app *app, const st_account *who, int64_t id, st_docume
 
     if (svc_doc_get(app, who, id, d, signers, &n, err) != SRV_OK)
         return err->code;
-    return svc_doc_content(app, id, out, err);
+    return svc_doc_content(app, d, out, NULL, err);
 }
 
 static srv_code verify_ofd(const uint8_t *p, size_t n, const es_verify_opts *vo, char **json,

@@ -189,30 +189,50 @@ void svc_signed_release(svc_signed *s)
     memset(s, 0, sizeof(*s));
 }
 
+/*
+ * The signed document as stored: packed against the signer's seal and the seals its earlier
+ * signatures referred to (doc_pack.h), so that the database holds no copy of a seal it has.
+ */
+static srv_code pack(const srv_signer *sg, svc_seal_set *seals, const es_buf *doc, es_buf *out,
+                     srv_error *err)
+{
+    size_t n = 0, k = 0;
+    const uint8_t *der = es_seal_der(sg->ses, &n);
+
+    while (k < seals->n && seals->s[k].id != sg->seal.id)
+        k++;
+    if (k == seals->n && seals->n < DOC_PACK_MAX_REFS)
+        seals->s[seals->n++] = (doc_seal){sg->seal.id, der, n}; /* lent: der[] stays empty */
+    return srv_from_es(err, doc_pack(doc->data, doc->len, seals->s, seals->n, out, NULL),
+                       "document");
+}
+
 srv_code svc_doc_prepare(srv_app *app, const st_account *who, int64_t id, const svc_place *pl,
                          const srv_signer *sg, const char *ip, svc_signed *out, srv_error *err)
 {
     st_signer signers[ST_MAX_SIGNERS];
     es_buf in = {0}, signed_ = {0};
+    svc_seal_set seals = {0};
     uint8_t h[ES_SM3_LEN];
     size_t n = 0;
 
     memset(out, 0, sizeof(*out));
     if (svc_doc_get(app, who, id, &out->doc, signers, &n, err) != SRV_OK ||
         check_turn(who, &out->doc, signers, n, &out->position, &out->last, err) != SRV_OK ||
-        svc_doc_content(app, id, &in, err) != SRV_OK ||
+        svc_doc_content(app, &out->doc, &in, &seals, err) != SRV_OK ||
         sign_bytes(&out->doc, &in, pl, sg, &signed_, err) != SRV_OK)
         goto end;
     if (es_sm3(signed_.data, signed_.len, h) != ES_OK) {
         srv_fail(err, SRV_INTERNAL, "internal error");
         goto end;
     }
+    if (pack(sg, &seals, &signed_, &out->bytes, err) != SRV_OK)
+        goto end;
     srv_hex(h, sizeof(h), out->sm3);
     out->size = (int64_t)signed_.len;
-    out->bytes = signed_;
-    signed_ = (es_buf){0};
     signed_events(who, sg, ip, out);
 end:
+    svc_seal_set_release(&seals);
     es_buf_free_public(&in);
     es_buf_free_public(&signed_);
     return err->code;
@@ -229,6 +249,7 @@ srv_code svc_doc_commit(srv_app *app, svc_signed *s, size_t n, srv_error *errs, 
         memset(&u[i], 0, sizeof(u[i]));
         u[i].d = &s[i].doc;
         u[i].content = s[i].bytes.data;
+        u[i].content_len = s[i].bytes.len;
         u[i].sm3 = s[i].sm3;
         u[i].status = s[i].last ? "completed" : "open";
         u[i].size = s[i].size;

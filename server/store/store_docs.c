@@ -122,7 +122,7 @@ static es_err add_events(st_store *s, st_conn *c, const st_event *ev, size_t n)
 static es_err update_one(st_store *s, st_conn *c, st_doc_update *u, int64_t now)
 {
     int64_t changed = 0;
-    st_val p[] = {ST_BLOB(u->content, (size_t)u->size),
+    st_val p[] = {ST_BLOB(u->content, u->content_len),
                   ST_TEXT(u->sm3),
                   ST_INT(u->size),
                   ST_TEXT(u->status),

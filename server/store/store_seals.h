@@ -99,7 +99,8 @@ es_err st_doc_content(st_store *s, int64_t id, es_buf *out);
 /* One signed document to store: its new content and the events that record the signature. */
 typedef struct st_doc_update {
     const st_document *d;   /* as read before signing (id, nsig) */
-    const uint8_t *content; /* size bytes */
+    const uint8_t *content; /* content_len bytes, as stored (a packed document: doc_pack.h) */
+    size_t content_len;
     const char *sm3, *status;
     int64_t size, position; /* position > 0: that listed signer is done */
     const st_event *ev;     /* events to add in the same transaction */

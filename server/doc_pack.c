@@ -1,0 +1,286 @@
+/* Stored documents with the platform's seals factored out (doc_pack.h has the format). */
+#define _GNU_SOURCE /* memmem */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doc_pack.h"
+#include "eseal_local.h"
+
+#define MAGIC    "ESPK\1\0"
+#define HEAD_LEN 16 /* magic, count, length */
+#define REF_LEN  17 /* offset, seal id, form */
+#define FORM_DER 0
+#define FORM_HEX 1
+#define MIN_SEAL 64 /* shorter "seals" are not worth a reference */
+#define PROBE    32 /* bytes of a seal searched for before comparing all of it */
+
+typedef struct span {
+    uint64_t off, len;
+    int64_t id;
+    uint8_t form;
+} span;
+
+/* The two lower-case hex digits of each byte value, as they lie in memory. */
+static uint16_t pairs[256];
+
+static void pairs_init(void)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (int i = 0; i < 256; i++) {
+        char two[2] = {digits[i >> 4], digits[i & 15]};
+
+        memcpy(&pairs[i], two, 2);
+    }
+}
+
+static void hex(const uint8_t *p, size_t n, uint8_t *out)
+{
+    for (size_t i = 0; i < n; i++)
+        memcpy(out + 2 * i, &pairs[p[i]], 2);
+}
+
+/* 1 when p holds the lower-case hex of s (n bytes), compared without writing it out. */
+static int is_hex_of(const uint8_t *p, const uint8_t *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint16_t w;
+
+        memcpy(&w, p + 2 * i, 2);
+        if (w != pairs[s[i]])
+            return 0;
+    }
+    return 1;
+}
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_u64(const uint8_t *p)
+{
+    uint64_t v = 0;
+
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/*
+ * Every occurrence of seal in doc, as its DER or as its hex (form), found by the first PROBE
+ * bytes of that form and then compared whole (the hex never written out: most documents hold
+ * none), appended to s (at most DOC_PACK_MAX_REFS in all).
+ */
+static void find_all(const uint8_t *doc, size_t n, const doc_seal *seal, uint8_t form, span *s,
+                     size_t *ns)
+{
+    const uint8_t *at = doc, *end = doc + n;
+    size_t len = form == FORM_HEX ? 2 * seal->n : seal->n;
+    uint8_t probe[PROBE];
+
+    if (form == FORM_HEX)
+        hex(seal->der, PROBE / 2, probe);
+    else
+        memcpy(probe, seal->der, PROBE);
+    while (*ns < DOC_PACK_MAX_REFS && (size_t)(end - at) >= len &&
+           (at = memmem(at, (size_t)(end - at) - len + PROBE, probe, PROBE)) != NULL) {
+        if (form == FORM_HEX ? is_hex_of(at, seal->der, seal->n)
+                             : memcmp(at, seal->der, len) == 0) {
+            s[(*ns)++] = (span){(uint64_t)(at - doc), len, seal->id, form};
+            at += len;
+        } else {
+            at++;
+        }
+    }
+}
+
+static int by_offset(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+
+    return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* Sort, then drop any span that overlaps one before it. */
+static size_t settle(span *s, size_t ns)
+{
+    size_t k = 0;
+
+    qsort(s, ns, sizeof(*s), by_offset);
+    for (size_t i = 0; i < ns; i++)
+        if (k == 0 || s[i].off >= s[k - 1].off + s[k - 1].len)
+            s[k++] = s[i];
+    return k;
+}
+
+static void init(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, pairs_init);
+}
+
+static void find_spans(const uint8_t *doc, size_t n, const doc_seal *seals, size_t nseals, span *s,
+                       size_t *ns)
+{
+    init();
+    *ns = 0;
+    for (size_t i = 0; i < nseals; i++) {
+        if (seals[i].n < MIN_SEAL)
+            continue;
+        find_all(doc, n, &seals[i], FORM_DER, s, ns);
+        find_all(doc, n, &seals[i], FORM_HEX, s, ns);
+    }
+    *ns = settle(s, *ns);
+}
+
+es_err doc_pack(const uint8_t *doc, size_t n, const doc_seal *seals, size_t nseals, es_buf *out,
+                size_t *nrefs)
+{
+    span s[DOC_PACK_MAX_REFS];
+    size_t ns, cut = 0, at = 0;
+    uint8_t *w;
+
+    out->data = NULL;
+    out->len = 0;
+    find_spans(doc, n, seals, nseals, s, &ns);
+    for (size_t i = 0; i < ns; i++)
+        cut += s[i].len;
+    if ((out->data = malloc(HEAD_LEN + ns * REF_LEN + n - cut + 1)) == NULL)
+        return es__fail(ES_ERR_NOMEM, "out of memory");
+    w = out->data;
+    memcpy(w, MAGIC, 6);
+    w[6] = (uint8_t)ns;
+    w[7] = (uint8_t)(ns >> 8);
+    put_u64(w + 8, n);
+    w += HEAD_LEN;
+    for (size_t i = 0; i < ns; i++, w += REF_LEN) {
+        put_u64(w, s[i].off);
+        put_u64(w + 8, (uint64_t)s[i].id);
+        w[16] = s[i].form;
+    }
+    for (size_t i = 0; i <= ns; i++) {
+        size_t stop = i < ns ? (size_t)s[i].off : n;
+
+        memcpy(w, doc + at, stop - at);
+        w += stop - at;
+        at = i < ns ? stop + (size_t)s[i].len : n;
+    }
+    out->len = (size_t)(w - out->data);
+    if (nrefs != NULL)
+        *nrefs = ns;
+    return ES_OK;
+}
+
+int doc_is_packed(const uint8_t *p, size_t n)
+{
+    return n >= HEAD_LEN && memcmp(p, MAGIC, 6) == 0;
+}
+
+/* The header and references of a packed form, checked against each other and its size. */
+static es_err parse(const uint8_t *p, size_t n, size_t *count, uint64_t *len)
+{
+    if (n < HEAD_LEN || memcmp(p, MAGIC, 6) != 0)
+        return es__fail(ES_ERR_FORMAT, "stored document: not a packed document");
+    *count = (size_t)p[6] | (size_t)p[7] << 8;
+    *len = get_u64(p + 8);
+    if (*count > DOC_PACK_MAX_REFS || n - HEAD_LEN < *count * REF_LEN)
+        return es__fail(ES_ERR_FORMAT, "stored document: %zu references do not fit", *count);
+    return ES_OK;
+}
+
+es_err doc_pack_ids(const uint8_t *p, size_t n, int64_t *ids, size_t max, size_t *nids)
+{
+    size_t count;
+    uint64_t len;
+    es_err rc = parse(p, n, &count, &len);
+
+    *nids = 0;
+    for (size_t i = 0; rc == ES_OK && i < count; i++) {
+        int64_t id = (int64_t)get_u64(p + HEAD_LEN + i * REF_LEN + 8);
+        size_t k = 0;
+
+        while (k < *nids && ids[k] != id)
+            k++;
+        if (k == *nids && *nids == max)
+            return es__fail(ES_ERR_LIMIT, "stored document: more than %zu seals", max);
+        if (k == *nids)
+            ids[(*nids)++] = id;
+    }
+    return rc;
+}
+
+static const doc_seal *seal_of(const doc_seal *seals, size_t nseals, int64_t id)
+{
+    for (size_t i = 0; i < nseals; i++)
+        if (seals[i].id == id)
+            return &seals[i];
+    return NULL;
+}
+
+/* Reference i of p, checked: its seal known, in order after *pos, inside the document. */
+static es_err ref_span(const uint8_t *p, size_t i, const doc_seal *seals, size_t nseals,
+                       uint64_t pos, uint64_t len, span *s, const doc_seal **seal)
+{
+    const uint8_t *r = p + HEAD_LEN + i * REF_LEN;
+
+    s->off = get_u64(r);
+    s->id = (int64_t)get_u64(r + 8);
+    s->form = r[16];
+    if ((*seal = seal_of(seals, nseals, s->id)) == NULL)
+        return es__fail(ES_ERR_NOT_FOUND, "stored document: seal %lld is not known",
+                        (long long)s->id);
+    if (s->form > FORM_HEX)
+        return es__fail(ES_ERR_FORMAT, "stored document: reference %zu has form %u", i, s->form);
+    s->len = (*seal)->n * (s->form == FORM_HEX ? 2u : 1u);
+    if (s->off < pos || s->off > len || s->len > len - s->off)
+        return es__fail(ES_ERR_FORMAT, "stored document: reference %zu is out of place", i);
+    return ES_OK;
+}
+
+es_err doc_unpack(const uint8_t *p, size_t n, const doc_seal *seals, size_t nseals, es_buf *out)
+{
+    span s[DOC_PACK_MAX_REFS];
+    const doc_seal *seal[DOC_PACK_MAX_REFS];
+    size_t count, nrest, at = 0;
+    uint64_t len, pos = 0, sum = 0;
+    const uint8_t *rest;
+    es_err rc;
+
+    out->data = NULL;
+    out->len = 0;
+    if ((rc = parse(p, n, &count, &len)) != ES_OK)
+        return rc;
+    rest = p + HEAD_LEN + count * REF_LEN;
+    nrest = n - HEAD_LEN - count * REF_LEN;
+    /* Every reference checked, and the length they claim with the bytes there are, before the
+     * document's length is trusted with an allocation. */
+    for (size_t i = 0; i < count; i++, pos = s[i - 1].off + s[i - 1].len) {
+        if ((rc = ref_span(p, i, seals, nseals, pos, len, &s[i], &seal[i])) != ES_OK)
+            return rc;
+        sum += s[i].len;
+    }
+    if (sum > len || len - sum != nrest)
+        return es__fail(ES_ERR_FORMAT, "stored document: %zu bytes where %llu belong", nrest,
+                        (unsigned long long)(len - (sum > len ? len : sum)));
+    if ((out->data = malloc((size_t)len + 1)) == NULL)
+        return es__fail(ES_ERR_NOMEM, "out of memory");
+    init();
+    pos = 0;
+    for (size_t i = 0; i <= count; i++) {
+        uint64_t stop = i < count ? s[i].off : len;
+
+        memcpy(out->data + pos, rest + at, (size_t)(stop - pos));
+        at += (size_t)(stop - pos);
+        if (i < count && s[i].form == FORM_HEX)
+            hex(seal[i]->der, seal[i]->n, out->data + stop);
+        else if (i < count)
+            memcpy(out->data + stop, seal[i]->der, seal[i]->n);
+        pos = i < count ? stop + s[i].len : len;
+    }
+    out->len = (size_t)len;
+    return ES_OK;
+}
