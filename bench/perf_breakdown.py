@@ -9,7 +9,8 @@ import time
 # Innermost match wins: SM3 inside an SM2 signature counts as SM3 (hashing the seal and data).
 CATEGORIES = [
     ("SM3", r"sm3|EVP_Digest|_digest\b"),
-    ("SM2", r"sm2"),
+    # eseal's SM2 (src/crypto/sm2): field and scalar arithmetic, points, tables
+    ("SM2", r"sm2|^es__(fp|fn|jac|comb|wnaf|split|vtab)_|^fp_|^fn_"),
     ("PIN unlock (Argon2id)", r"argon2|custody_"),
     ("database", r"^sqlite3|^st__|^st_doc|^st_event|^st_seal|^PQ|^lite_|^pg_|libpq|^doc_(un)?pack"),
     ("PDF/OFD/SES encoding", r"^es_pdf|^es__pdf|^es_ofd|^es__ofd|^zip_|deflate|^es_seal|^es__|"

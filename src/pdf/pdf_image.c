@@ -3,27 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cairo.h>
 #include <zlib.h>
 
 #include "eseal/image.h"
+#include "image/image_local.h"
 #include "pdf/pdf_local.h"
-
-typedef struct png_src {
-    const uint8_t *p;
-    size_t n, at;
-} png_src;
-
-static cairo_status_t png_read(void *c, unsigned char *out, unsigned int len)
-{
-    png_src *s = c;
-
-    if (s->n - s->at < len)
-        return CAIRO_STATUS_READ_ERROR;
-    memcpy(out, s->p + s->at, len);
-    s->at += len;
-    return CAIRO_STATUS_SUCCESS;
-}
 
 /* PDF FlateDecode (ISO 32000 7.4.4): a zlib stream of the samples. */
 static void flate(es__sb *b, const uint8_t *p, size_t n)
@@ -56,39 +40,37 @@ static void write_image(es__pdf_writer *w, long id, int wd, int ht, const char *
     es__pdf_w_end(w);
 }
 
-/* Split cairo's premultiplied ARGB into RGB and alpha planes and compress both. */
-static es_err encode_png(cairo_surface_t *s, es__sb *crgb, es__sb *ca, int *alpha)
+/*
+ * Split straight RGBA into RGB and alpha planes and compress both (the alpha only when some
+ * pixel is not opaque). Decoded straight by libpng, not through cairo's premultiplied pixels: a
+ * seal drawn in one exact ink keeps it in every pixel, and its colour plane compresses to
+ * almost nothing.
+ */
+static es_err encode_png(const es__pixels *px, es__sb *crgb, es__sb *ca, int *alpha)
 {
-    int wd = cairo_image_surface_get_width(s), ht = cairo_image_surface_get_height(s);
-    int stride = cairo_image_surface_get_stride(s);
-    const uint8_t *px = cairo_image_surface_get_data(s);
-    uint8_t *rgb = malloc((size_t)wd * (size_t)ht * 3), *a = malloc((size_t)wd * (size_t)ht);
+    size_t n = (size_t)px->w * (size_t)px->h;
+    uint8_t *rgb = malloc(n * 3), *a = malloc(n);
     uint8_t last[3] = {255, 255, 255};
     es_err rc = ES_OK;
 
-    *alpha = cairo_image_surface_get_format(s) == CAIRO_FORMAT_ARGB32;
-    if (rgb == NULL || a == NULL || px == NULL) {
+    if (rgb == NULL || a == NULL) {
         rc = es__fail(ES_ERR_NOMEM, "out of memory");
         goto end;
     }
-    for (int y = 0; y < ht; y++)
-        for (int x = 0; x < wd; x++) {
-            uint32_t v;
-            memcpy(&v, px + (size_t)y * (size_t)stride + (size_t)x * 4, 4);
-            uint8_t al = *alpha ? (uint8_t)(v >> 24) : 255;
-            size_t i = (size_t)y * (size_t)wd + (size_t)x;
-            a[i] = al;
-            if (al > 0)
-                for (int c = 0; c < 3; c++) {
-                    unsigned ch = (v >> (16 - 8 * c)) & 0xFF;
-                    last[c] = (uint8_t)(al == 255 ? ch : (ch * 255 + al / 2) / al);
-                }
-            /* a transparent pixel repeats its neighbour's colour: compresses better, same look */
-            memcpy(rgb + i * 3, last, 3);
-        }
-    flate(crgb, rgb, (size_t)wd * (size_t)ht * 3);
+    *alpha = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *v = px->rgba + 4 * i;
+
+        a[i] = v[3];
+        *alpha |= v[3] != 255;
+        if (v[3] > 0)
+            memcpy(last, v, 3);
+        /* a transparent pixel repeats its neighbour's colour: compresses better, same look */
+        memcpy(rgb + i * 3, last, 3);
+    }
+    flate(crgb, rgb, n * 3);
     if (*alpha)
-        flate(ca, a, (size_t)wd * (size_t)ht);
+        flate(ca, a, n);
     rc = crgb->err ? crgb->err : ca->err;
 end:
     free(rgb);
@@ -169,23 +151,19 @@ static void cache_put(const uint8_t *png, size_t n, const int dim[3], const es__
 /* The PNG as an RGB image with an optional SMask: from the cache, or decoded and compressed. */
 static es_err write_png(es__pdf_writer *w, const uint8_t *p, size_t n, long img)
 {
-    png_src src = {p, n, 0};
-    cairo_surface_t *s = NULL;
+    es__pixels px = {NULL, 0, 0};
     int dim[3] = {0, 0, 0};
     es__sb crgb = ES__PDF_SB_INIT, ca = ES__PDF_SB_INIT;
     es_err rc = ES_OK;
 
     if (!cache_get(p, n, dim, &crgb, &ca)) {
-        s = cairo_image_surface_create_from_png_stream(png_read, &src);
-        if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
-            rc = es__fail(ES_ERR_FORMAT, "cannot decode the PNG picture: %s",
-                          cairo_status_to_string(cairo_surface_status(s)));
-        else if ((dim[0] = cairo_image_surface_get_width(s)) > ES_IMAGE_MAX_SIDE ||
-                 (dim[1] = cairo_image_surface_get_height(s)) > ES_IMAGE_MAX_SIDE)
-            rc = es__fail(ES_ERR_LIMIT, "the picture is larger than %d pixels", ES_IMAGE_MAX_SIDE);
-        else if ((rc = encode_png(s, &crgb, &ca, &dim[2])) == ES_OK)
+        if ((rc = es__image_decode(p, n, &px)) == ES_OK &&
+            (rc = encode_png(&px, &crgb, &ca, &dim[2])) == ES_OK) {
+            dim[0] = px.w;
+            dim[1] = px.h;
             cache_put(p, n, dim, &crgb, &ca);
-        cairo_surface_destroy(s);
+        }
+        free(px.rgba);
     }
     if (rc == ES_OK && (rc = crgb.err ? crgb.err : ca.err) == ES_OK) {
         if (dim[2])
