@@ -12,7 +12,6 @@
 #include "eseal/pdf.h"
 
 #define IMAGE_LEN (50u << 20) /* random bytes: incompressible, like a scanned page */
-#define DAY       86400
 
 /* One A4 page drawing one large image: header, four objects, an xref table. */
 static void make_pdf(es_buf *out)
@@ -54,70 +53,17 @@ static void make_pdf(es_buf *out)
     out->len = n;
 }
 
-typedef struct fixture {
-    es_ca *ca;
-    es_key *maker_key, *signer_key;
-    X509 *maker, *signer;
-    es_seal *seal;
-    STACK_OF(X509) * chain;
-} fixture;
-
-static X509 *issue(fixture *f, es_cert_profile p, const char *subject, const es_key *k)
-{
-    es_ca_issue_opts o = {.profile = p, .subject = subject, .pubkey = k};
-    X509 *x = NULL;
-    es_err rc = es_ca_issue(f->ca, &o, &x);
-
-    if (rc != ES_OK)
-        bench_die("issue", rc);
-    return x;
-}
-
-static void setup(fixture *f)
-{
-    char dir[] = "/tmp/bench_pdf.XXXXXX", ca[64];
-    es_ca_init_opts io = {.subject = "CN=Bench Root,C=CN"};
-    es_image_round_opts ro = {.name = "易印基准测试", .dpi = 300};
-    es_buf png = {0}, der = {0};
-    STACK_OF(X509) *sk = sk_X509_new_null();
-    es_err rc;
-
-    if (mkdtemp(dir) == NULL)
-        bench_die("mkdtemp", ES_ERR_IO);
-    snprintf(ca, sizeof(ca), "%s/ca", dir);
-    if ((rc = es_ca_init(ca, &io, "bench", &f->ca)) != ES_OK ||
-        (rc = es_key_generate_sm2(&f->maker_key)) != ES_OK ||
-        (rc = es_key_generate_sm2(&f->signer_key)) != ES_OK ||
-        (rc = es_ca_chain(f->ca, &f->chain)) != ES_OK || (rc = es_image_round(&ro, &png)) != ES_OK)
-        bench_die("setup", rc);
-    f->maker = issue(f, ES_PROFILE_MAKER, "CN=Bench Maker,C=CN", f->maker_key);
-    f->signer = issue(f, ES_PROFILE_SIGNER, "CN=Bench Signer,C=CN", f->signer_key);
-    sk_X509_push(sk, f->signer);
-    es_seal_make_opts so = {.type = 1,
-                            .name = "基准章",
-                            .signers = sk,
-                            .valid_start = es_time_now() - DAY,
-                            .valid_end = es_time_now() + DAY,
-                            .picture = png.data,
-                            .picture_len = png.len};
-    if ((rc = es_seal_make(&so, f->maker_key, f->maker, &der)) != ES_OK ||
-        (rc = es_seal_parse(der.data, der.len, &f->seal)) != ES_OK)
-        bench_die("seal", rc);
-    sk_X509_free(sk);
-    es_buf_free(&png);
-    es_buf_free(&der);
-}
-
 int main(void)
 {
-    fixture f = {0};
+    bench_fixture f = {0};
+    es_image_round_opts ro = {.name = "易印基准测试", .dpi = 300};
     es_buf pdf = {0}, signed_pdf = {0};
     es_doc_report *r = NULL;
     uint8_t md[ES_SM3_LEN];
     double t0, t_sm3, t_sign, t_verify;
     es_err rc;
 
-    setup(&f);
+    bench_fixture_setup(&f, "bench_pdf", &ro);
     make_pdf(&pdf);
     es_sm3(pdf.data, pdf.len, md); /* once to fault the pages in */
     t0 = bench_now();
@@ -151,12 +97,6 @@ int main(void)
     sk_X509_free(vo.chain.trust);
     free(pdf.data);
     es_buf_free(&signed_pdf);
-    es_seal_free(f.seal);
-    X509_free(f.maker);
-    X509_free(f.signer);
-    es_key_free(f.maker_key);
-    es_key_free(f.signer_key);
-    sk_X509_pop_free(f.chain, X509_free);
-    es_ca_free(f.ca);
+    bench_fixture_teardown(&f);
     return 0;
 }

@@ -11,16 +11,7 @@
 #include "eseal/ofd.h"
 #include "eseal/pdf.h"
 
-#define DAY      86400
 #define MAX_FILE (16u << 20)
-
-typedef struct fixture {
-    es_ca *ca;
-    es_key *maker_key, *signer_key;
-    X509 *maker, *signer;
-    es_seal *seal;
-    STACK_OF(X509) * chain;
-} fixture;
 
 typedef struct result {
     double sign_ms;  /* per signature */
@@ -31,68 +22,9 @@ typedef struct result {
 } result;
 
 /* One signature of in into out (freed first). */
-typedef void (*sign_fn)(const fixture *f, const es_buf *in, es_buf *out);
+typedef void (*sign_fn)(const bench_fixture *f, const es_buf *in, es_buf *out);
 /* How many bytes the signature that made out hashed with SM3. */
-typedef size_t (*hashed_fn)(const fixture *f, const es_buf *out);
-
-static X509 *issue(fixture *f, es_cert_profile p, const char *subject, const es_key *k)
-{
-    es_ca_issue_opts o = {.profile = p, .subject = subject, .pubkey = k};
-    X509 *x = NULL;
-    es_err rc = es_ca_issue(f->ca, &o, &x);
-
-    if (rc != ES_OK)
-        bench_die("issue", rc);
-    return x;
-}
-
-/* The seal `eseal image round` would draw by default (42 mm, 600 dpi): about 140 KB. */
-static void setup(fixture *f)
-{
-    char dir[] = "/tmp/bench_small_sign.XXXXXX", ca[64];
-    es_ca_init_opts io = {.subject = "CN=Bench Root,C=CN"};
-    es_image_round_opts ro = {
-        .name = "易印基准测试有限公司", .text = "合同专用章", .code = "15010200000001"};
-    es_buf png = {0}, der = {0};
-    STACK_OF(X509) *sk = sk_X509_new_null();
-    es_err rc;
-
-    if (mkdtemp(dir) == NULL)
-        bench_die("mkdtemp", ES_ERR_IO);
-    snprintf(ca, sizeof(ca), "%s/ca", dir);
-    if ((rc = es_ca_init(ca, &io, "bench", &f->ca)) != ES_OK ||
-        (rc = es_key_generate_sm2(&f->maker_key)) != ES_OK ||
-        (rc = es_key_generate_sm2(&f->signer_key)) != ES_OK ||
-        (rc = es_ca_chain(f->ca, &f->chain)) != ES_OK || (rc = es_image_round(&ro, &png)) != ES_OK)
-        bench_die("setup", rc);
-    f->maker = issue(f, ES_PROFILE_MAKER, "CN=Bench Maker,C=CN", f->maker_key);
-    f->signer = issue(f, ES_PROFILE_SIGNER, "CN=Bench Signer,C=CN", f->signer_key);
-    sk_X509_push(sk, f->signer);
-    es_seal_make_opts so = {.type = 1,
-                            .name = "基准章",
-                            .signers = sk,
-                            .valid_start = es_time_now() - DAY,
-                            .valid_end = es_time_now() + DAY,
-                            .picture = png.data,
-                            .picture_len = png.len};
-    if ((rc = es_seal_make(&so, f->maker_key, f->maker, &der)) != ES_OK ||
-        (rc = es_seal_parse(der.data, der.len, &f->seal)) != ES_OK)
-        bench_die("seal", rc);
-    sk_X509_free(sk);
-    es_buf_free(&png);
-    es_buf_free(&der);
-}
-
-static void teardown(fixture *f)
-{
-    es_seal_free(f->seal);
-    X509_free(f->maker);
-    X509_free(f->signer);
-    es_key_free(f->maker_key);
-    es_key_free(f->signer_key);
-    sk_X509_pop_free(f->chain, X509_free);
-    es_ca_free(f->ca);
-}
+typedef size_t (*hashed_fn)(const bench_fixture *f, const es_buf *out);
 
 /* Milliseconds of one SM2 signature and of one verification over a short message (the rest of
  * them is the elliptic-curve work). */
@@ -143,7 +75,7 @@ static void release(es_buf *b)
  * gm signs with SM3 the ByteRange bytes (the digest) and the signed attributes, which carry the
  * whole seal; SM2 then hashes those attributes once more (Z || attributes).
  */
-static size_t pdf_hashed(const fixture *f, const es_buf *out)
+static size_t pdf_hashed(const bench_fixture *f, const es_buf *out)
 {
     size_t nseal = 0;
 
@@ -151,7 +83,7 @@ static size_t pdf_hashed(const fixture *f, const es_buf *out)
     return byterange_len(out) + nseal;
 }
 
-static void pdf_sign(const fixture *f, const es_buf *in, es_buf *out)
+static void pdf_sign(const bench_fixture *f, const es_buf *in, es_buf *out)
 {
     es_pdf_sign_opts so = {.seal = f->seal,
                            .key = f->signer_key,
@@ -172,7 +104,7 @@ static void pdf_sign(const fixture *f, const es_buf *in, es_buf *out)
  * to-be-signed part, which carries the whole seal: the output's entries but SignedValue.dat and
  * Seal.esl, plus the seal once.
  */
-static size_t ofd_hashed(const fixture *f, const es_buf *out)
+static size_t ofd_hashed(const bench_fixture *f, const es_buf *out)
 {
     es_ofd *d = NULL;
     size_t n = 0, len;
@@ -191,7 +123,7 @@ static size_t ofd_hashed(const fixture *f, const es_buf *out)
     return n;
 }
 
-static void ofd_sign(const fixture *f, const es_buf *in, es_buf *out)
+static void ofd_sign(const bench_fixture *f, const es_buf *in, es_buf *out)
 {
     es_ofd_sign_opts so = {.kind = ES_OFD_SEAL,
                            .seal = f->seal,
@@ -213,7 +145,7 @@ static void ofd_sign(const fixture *f, const es_buf *in, es_buf *out)
  * clock speed and caches. The round with the fastest signing is kept, since the machine's other
  * work only ever adds time.
  */
-static void measure(const fixture *f, const es_buf *in, int n, sign_fn sign, hashed_fn hashed,
+static void measure(const bench_fixture *f, const es_buf *in, int n, sign_fn sign, hashed_fn hashed,
                     result *r)
 {
     es_buf out = {0};
@@ -267,7 +199,7 @@ static void read_sample(const char *path, es_buf *b)
         bench_die(path, rc);
 }
 
-static void run(const fixture *f, const char *what, const es_buf *in, int n, double sm2,
+static void run(const bench_fixture *f, const char *what, const es_buf *in, int n, double sm2,
                 sign_fn sign, hashed_fn hashed)
 {
     result r = {0};
@@ -287,14 +219,17 @@ int main(int argc, char **argv)
     char path[4096];
     int n = argc > 1 ? atoi(argv[1]) : 300;
     es_buf pdf = {0}, ofd = {0};
-    fixture f = {0};
+    bench_fixture f = {0};
     size_t nseal = 0, npic = 0;
 
     snprintf(path, sizeof(path), "%s/pdf/unsigned/pyhanko_minimal-xref.pdf", dir);
     read_sample(path, &pdf);
     snprintf(path, sizeof(path), "%s/ofd/helloworld.ofd", dir);
     read_sample(path, &ofd);
-    setup(&f);
+    es_image_round_opts ro = {
+        .name = "易印基准测试有限公司", .text = "合同专用章", .code = "15010200000001"};
+
+    bench_fixture_setup(&f, "bench_small_sign", &ro);
     n = n > 0 ? n : 300;
     double sm2[2];
     sm2_ms(f.signer_key, 200, sm2);
@@ -308,6 +243,6 @@ int main(int argc, char **argv)
         run(&f, "ofd (seal)", &ofd, n, sm2[0] + sm2[1], ofd_sign, ofd_hashed);
     es_buf_free(&pdf);
     es_buf_free(&ofd);
-    teardown(&f);
+    bench_fixture_teardown(&f);
     return 0;
 }
