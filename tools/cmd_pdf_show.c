@@ -28,8 +28,8 @@ int cmd_pdf_show(int argc, char **argv)
 
     if (st != CLI_OK)
         return st < 0 ? CLI_OK : st;
-    if (cli_has(&a, "password-env"))
-        password = getenv(cli_get(&a, "password-env"));
+    if ((st = cli_env_option(&a, "password-env", &password)) != CLI_OK)
+        return st;
     if ((rc = es_pdf_read_file(a.operand[0], password, &d)) != ES_OK ||
         (rc = es_pdf_to_text(d, &text)) != ES_OK) {
         st = cli_fail(&spec, rc, "cannot read the document");

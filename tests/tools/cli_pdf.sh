@@ -229,6 +229,8 @@ for e in "--allow-weak-crypto --encrypt USER OWNER 40" "--encrypt USER OWNER 128
     run 0 "$ESEAL" pdf show "$T/enc-s.pdf" --password-env PDF_OPW
     has "$OUT" "encrypted"
     has "$OUT" "signature 1: "
+    run 2 "$ESEAL" pdf show "$T/enc-s.pdf" --password-env ESEAL_UNSET_VARIABLE
+    has "$ERR" "ESEAL_UNSET_VARIABLE is not set"
     run 0 "$ESEAL" pdf sign "$T/enc.pdf" "$T/enc-p.pdf" --image "$T/seal.png" --cert "$T/ec-p256.pem" \
         --key "$T/ec-p256.key" --page 1 --x 5 --y 5 --format pades --password-env PDF_OPW
     pdfsig -upw USER "$T/enc-p.pdf" >"$T/pdfsig.txt" 2>&1
