@@ -184,6 +184,38 @@ def test_multi_party(s, w, sid):
     check(st == 404, "others cannot read it", j)
 
 
+def test_two_seals(s, w, sid):
+    """A document signed with two seals in turn: stored with both seals factored out (SQLite:
+    the stored form is far smaller than the document), downloaded whole, both signatures valid
+    offline."""
+    sid2, _ = make_seal(s, w, "01")
+    for path, kind in ((PDF, "pdf"), (OFD, "ofd")):
+        with open(path, "rb") as f:
+            doc = raw(s, "POST", "/api/documents", f.read(), w["ent"])[1]["id"]
+        for i, seal in enumerate((sid, sid2)):
+            st, j = s.call("POST", "/api/documents/%d/sign" % doc, {"seal_id": seal, "pin": PIN,
+                           "page": 1, "x_mm": 5 + 50 * i, "y_mm": 5}, token=w["ent"])
+            check(st == 200 and j["signatures"] == i + 1, "%s signed with seal %d" % (kind, i + 1), j)
+        st, signed = get_bytes(s, "/api/documents/%d/file" % doc, w["ent"])
+        out = os.path.join(A.WORK, "two-seals.%s" % kind)
+        with open(out, "wb") as f:
+            f.write(signed)
+        v = subprocess.run([A.ESEAL, kind, "verify", "--trust", os.path.join(A.WORK, "root.pem"),
+                            "--untrusted", os.path.join(A.WORK, "chain.pem"), out],
+                           capture_output=True, text=True)
+        check(st == 200 and v.returncode == 0 and v.stdout.startswith("document: valid")
+              and "\nsignature 2:" in v.stdout and "\nsignature 3:" not in v.stdout,
+              "%s with two seals: both signatures valid offline" % kind, v.stdout[-600:] + v.stderr)
+        if A.BACKEND == "sqlite":
+            con = sqlite3.connect(os.path.join(s.data, "eseal.db"))
+            stored = con.execute("SELECT length(content) FROM documents WHERE id = ?",
+                                 (doc,)).fetchone()[0]
+            con.close()
+            esl = [get_bytes(s, "/api/seals/%d/seal.esl" % x, w["ent"])[1] for x in (sid, sid2)]
+            check(stored < len(signed) - len(esl[0]) - len(esl[1]),
+                  "%s stored without its seals (%d of %d bytes)" % (kind, stored, len(signed)))
+
+
 def test_batch(s, w, sid):
     with open(OFD, "rb") as f:
         ofd = f.read()
@@ -475,6 +507,7 @@ def main():
         sid, seal, esl = test_lifecycle(s, w)
         grant, doc, docs = sign_flow(s, w, sid, seal)
         test_multi_party(s, w, sid)
+        test_two_seals(s, w, sid)
         test_batch(s, w, sid)
         test_security(s, w, sid, grant)
         test_parallel_pins(s, w, sid)
