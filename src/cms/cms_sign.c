@@ -1,4 +1,6 @@
 /* A detached GM/T 0010 SignedData (SM3, SM2) with signed attributes: OFD Type="Sign", PDF gm. */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/objects.h>
@@ -6,161 +8,375 @@
 #include "cms/cms_local.h"
 #include "eseal/crypto.h"
 #include "eseal_local.h"
+#include "ses/ses_local.h"
 
-static int set_alg(X509_ALGOR *a, const char *oid)
+/*
+ * Through the templates the extra attribute (a PDF gm signature's seal, about 66 KB) was copied
+ * five times per signature: into an X509_ATTRIBUTE, into the sorted SET OF to be signed (each
+ * element encoded into a temporary, then copied), into the whole SignedData (sorted again), into
+ * the returned buffer. Here the small parts are still OpenSSL's own i2d (a name, an INTEGER, an
+ * OID, a certificate, the three small attributes) and only the framing is written by hand
+ * (as src/ses/sig_der.c does for TBS_Sign): the signed attributes are written once, where they
+ * lie in the result, signed there as a SET (tag 0x31) and then retagged [0] IMPLICIT (0xA0).
+ * tests/cms checks the result against the templates' encoding.
+ */
+
+/* Longest DER SM2 signature value: SEQUENCE of two INTEGERs of at most 33 bytes. */
+#define SIG_DER_MAX 72
+/* The extra attribute's value: far more than any seal, far less than where sizes could wrap. */
+#define EXTRA_MAX (256u << 20)
+
+/* One DER element, possibly in two pieces (a head from i2d, the caller's bytes after it). */
+typedef struct part {
+    unsigned char *h; /* OPENSSL_malloc'd */
+    size_t nh;
+    const uint8_t *b;
+    size_t nb;
+} part;
+
+/* The SignedData's parts, encoded before the buffer is sized. */
+typedef struct gm_parts {
+    part oid_sd, oid_data, sid, md_alg, sig_alg;
+    part attrs[4]; /* contentType, signingTime, messageDigest, the extra one */
+    size_t nattrs;
+    part *certs;
+    size_t ncerts;
+    size_t attrs_len, certs_len; /* contents of the SET OF attributes and of certificates */
+} gm_parts;
+
+static size_t hdr(size_t n)
 {
-    ASN1_OBJECT *o = OBJ_txt2obj(oid, 1);
+    return 1 + es__der_len(NULL, n);
+}
 
-    if (o == NULL || !X509_ALGOR_set0(a, o, V_ASN1_UNDEF, NULL)) {
-        ASN1_OBJECT_free(o);
-        return 0;
+static size_t part_len(const part *p)
+{
+    return p->nh + p->nb;
+}
+
+static uint8_t part_byte(const part *p, size_t i)
+{
+    return i < p->nh ? p->h[i] : p->b[i - p->nh];
+}
+
+/* DER order of SET OF elements: as OpenSSL sorts them (bytes, then the shorter first). */
+static int part_cmp(const void *a, const void *b)
+{
+    const part *x = a, *y = b;
+    size_t n = part_len(x) < part_len(y) ? part_len(x) : part_len(y);
+
+    for (size_t i = 0; i < n; i++)
+        if (part_byte(x, i) != part_byte(y, i))
+            return part_byte(x, i) < part_byte(y, i) ? -1 : 1;
+    return part_len(x) < part_len(y) ? -1 : part_len(x) > part_len(y);
+}
+
+static uint8_t *put(uint8_t *o, const part *p)
+{
+    memcpy(o, p->h, p->nh);
+    if (p->nb > 0)
+        memcpy(o + p->nh, p->b, p->nb);
+    return o + p->nh + p->nb;
+}
+
+static uint8_t *put_hdr(uint8_t *o, uint8_t tag, size_t n)
+{
+    *o++ = tag;
+    return o + es__der_len(o, n);
+}
+
+/* i2d's result (n, *der) as a part: 0 when it failed. A pointer, not the value: the call that
+ * fills *der is an argument of the same call. */
+static int take(part *p, int n, unsigned char **der)
+{
+    p->h = *der;
+    p->nh = n > 0 ? (size_t)n : 0;
+    return n > 0;
+}
+
+/*
+ * OIDs encoded once per process: OBJ_txt2obj parses the text (the seal attribute's 2.25 arc
+ * through a BIGNUM), which cost as much per signature as the rest of the small parts.
+ */
+#define OID_CACHE_N   8
+#define OID_DER_MAX   48
+#define OID_CACHE_TXT 128
+
+static struct {
+    char txt[OID_CACHE_TXT];
+    uint8_t der[OID_DER_MAX];
+    size_t n;
+} oid_cache[OID_CACHE_N];
+static size_t oid_cache_n;
+static pthread_mutex_t oid_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The DER TLV of the OID txt into der: its length, 0 when txt is not an OID or too long. */
+static size_t oid_der(const char *txt, uint8_t der[OID_DER_MAX])
+{
+    ASN1_OBJECT *o = NULL;
+    unsigned char *q = der;
+    size_t n = 0, i;
+
+    pthread_mutex_lock(&oid_lock);
+    for (i = 0; i < oid_cache_n && strcmp(oid_cache[i].txt, txt) != 0; i++)
+        ;
+    if (i < oid_cache_n)
+        memcpy(der, oid_cache[i].der, n = oid_cache[i].n);
+    pthread_mutex_unlock(&oid_lock);
+    if (n > 0)
+        return n;
+    if ((o = OBJ_txt2obj(txt, 1)) != NULL && i2d_ASN1_OBJECT(o, NULL) > 0 &&
+        i2d_ASN1_OBJECT(o, NULL) <= OID_DER_MAX)
+        n = (size_t)i2d_ASN1_OBJECT(o, &q);
+    ASN1_OBJECT_free(o);
+    pthread_mutex_lock(&oid_lock);
+    if (n > 0 && strlen(txt) < OID_CACHE_TXT && oid_cache_n < OID_CACHE_N) {
+        strcpy(oid_cache[oid_cache_n].txt, txt);
+        memcpy(oid_cache[oid_cache_n].der, der, n);
+        oid_cache[oid_cache_n++].n = n;
     }
+    pthread_mutex_unlock(&oid_lock);
+    return n;
+}
+
+static int oid_part(part *p, const char *oid)
+{
+    uint8_t der[OID_DER_MAX];
+    size_t n = oid_der(oid, der);
+
+    p->h = n > 0 ? OPENSSL_memdup(der, n) : NULL;
+    p->nh = p->h != NULL ? n : 0;
+    return p->h != NULL;
+}
+
+/* AlgorithmIdentifier ::= SEQUENCE { algorithm OID } (parameters absent, as SM2 and SM3 have
+ * them: the same bytes as X509_ALGOR with V_ASN1_UNDEF). */
+static int alg_part(part *p, const char *oid)
+{
+    uint8_t der[OID_DER_MAX];
+    size_t n = oid_der(oid, der);
+
+    if (n == 0 || (p->h = OPENSSL_malloc(hdr(n) + n)) == NULL)
+        return 0;
+    memcpy(put_hdr(p->h, 0x30, n), der, n);
+    p->nh = hdr(n) + n;
     return 1;
 }
 
-/* An attribute whose single value is the DER TLV der (a SEQUENCE). */
-static X509_ATTRIBUTE *seq_attr(const char *oid, const uint8_t *der, size_t n)
+/* issuerAndSerialNumber ::= SEQUENCE { issuer Name, serialNumber INTEGER } */
+static int sid_part(part *p, X509 *cert)
 {
-    ASN1_OBJECT *o = OBJ_txt2obj(oid, 1);
-    X509_ATTRIBUTE *a = NULL;
+    unsigned char *name = NULL, *serial = NULL, *o;
+    int nn = i2d_X509_NAME(X509_get_issuer_name(cert), &name);
+    int ns = i2d_ASN1_INTEGER(X509_get0_serialNumber(cert), &serial);
+    size_t body = (size_t)nn + (size_t)ns;
+    int ok = nn > 0 && ns > 0 && (p->h = OPENSSL_malloc(hdr(body) + body)) != NULL;
 
-    if (o != NULL && n < (size_t)INT32_MAX)
-        a = X509_ATTRIBUTE_create_by_OBJ(NULL, o, V_ASN1_SEQUENCE, der, (int)n);
-    ASN1_OBJECT_free(o);
-    return a;
+    if (ok) {
+        o = put_hdr(p->h, 0x30, body);
+        memcpy(o, name, (size_t)nn);
+        memcpy(o + nn, serial, (size_t)ns);
+        p->nh = hdr(body) + body;
+    }
+    OPENSSL_free(name);
+    OPENSSL_free(serial);
+    return ok;
 }
 
-/* contentType (GM/T 0010 data), signingTime, messageDigest and the extra attribute. */
-static int add_attrs(ES_CMS_SIGNER *si, const uint8_t md[ES_SM3_LEN], es_time t,
-                     const es__cms_attr *extra)
+/* An attribute of one value, encoded by the template (the three small ones). *value is taken
+ * (set to NULL) once the attribute holds it. */
+static int attr_part(part *p, int nid, int type, void **value)
+{
+    X509_ATTRIBUTE *a = *value != NULL ? X509_ATTRIBUTE_create(nid, type, *value) : NULL;
+    unsigned char *der = NULL;
+    int ok = a != NULL && take(p, i2d_X509_ATTRIBUTE(a, &der), &der);
+
+    if (a != NULL)
+        *value = NULL;
+    X509_ATTRIBUTE_free(a);
+    return ok;
+}
+
+/* Attribute ::= SEQUENCE { attrType OID, attrValues SET { value } }: the value is the caller's
+ * DER, kept where it is (the head holds everything before it). */
+static int extra_part(part *p, const es__cms_attr *x)
+{
+    part oid = {0};
+    size_t set, seq;
+    uint8_t *o;
+    int ok = x->n > 0 && x->n <= EXTRA_MAX && oid_part(&oid, x->oid);
+
+    set = x->n;
+    seq = oid.nh + hdr(set) + set;
+    if (ok && (p->h = OPENSSL_malloc(hdr(seq) + oid.nh + hdr(set))) != NULL) {
+        o = put_hdr(p->h, 0x30, seq);
+        memcpy(o, oid.h, oid.nh);
+        o = put_hdr(o + oid.nh, 0x31, set);
+        p->nh = (size_t)(o - p->h);
+        p->b = x->der;
+        p->nb = x->n;
+    }
+    OPENSSL_free(oid.h);
+    return ok && p->h != NULL;
+}
+
+/* contentType (GM/T 0010 data), signingTime, messageDigest and the extra one, DER-sorted. */
+static int attrs_parts(gm_parts *g, const uint8_t md[ES_SM3_LEN], es_time t,
+                       const es__cms_attr *extra)
 {
     ASN1_OBJECT *type = OBJ_txt2obj(ES__OID_GM_DATA, 1);
     ASN1_TIME *when = ASN1_TIME_set(NULL, (time_t)t);
     ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
-    X509_ATTRIBUTE *a[4] = {NULL, NULL, NULL, NULL};
-    int ok = type != NULL && when != NULL && os != NULL && ASN1_OCTET_STRING_set(os, md, 32) &&
-             (si->auth = sk_X509_ATTRIBUTE_new_null()) != NULL;
+    int ok = os != NULL && ASN1_OCTET_STRING_set(os, md, ES_SM3_LEN) && when != NULL;
 
-    if (ok && (a[0] = X509_ATTRIBUTE_create(NID_pkcs9_contentType, V_ASN1_OBJECT, type)) != NULL)
-        type = NULL;
-    if (ok && (a[1] = X509_ATTRIBUTE_create(NID_pkcs9_signingTime, when->type, when)) != NULL)
-        when = NULL;
-    if (ok && (a[2] = X509_ATTRIBUTE_create(NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, os)))
-        os = NULL;
+    ok = ok && attr_part(&g->attrs[0], NID_pkcs9_contentType, V_ASN1_OBJECT, (void **)&type);
+    ok = ok && attr_part(&g->attrs[1], NID_pkcs9_signingTime, when->type, (void **)&when);
+    ok = ok && attr_part(&g->attrs[2], NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, (void **)&os);
+    g->nattrs = 3;
     if (ok && extra != NULL)
-        ok = (a[3] = seq_attr(extra->oid, extra->der, extra->n)) != NULL;
-    for (int i = 0; i < 4; i++) {
-        if (ok && a[i] != NULL && sk_X509_ATTRIBUTE_push(si->auth, a[i]) > 0)
-            a[i] = NULL;
-        ok = ok && (a[i] == NULL);
-        X509_ATTRIBUTE_free(a[i]);
-    }
-    ok = ok && sk_X509_ATTRIBUTE_num(si->auth) >= 3;
+        ok = extra_part(&g->attrs[g->nattrs++], extra);
     ASN1_OBJECT_free(type);
     ASN1_TIME_free(when);
     ASN1_OCTET_STRING_free(os);
-    return ok;
+    if (!ok)
+        return 0;
+    qsort(g->attrs, g->nattrs, sizeof(part), part_cmp);
+    for (size_t i = 0; i < g->nattrs; i++)
+        g->attrs_len += part_len(&g->attrs[i]);
+    return 1;
 }
 
-/* sid: issuerAndSerialNumber, as the ANY the template keeps. */
-static int set_sid(ES_CMS_SIGNER *si, X509 *cert)
+/* The signer's certificate and the chain, DER-sorted as the SET OF they are. */
+static int certs_parts(gm_parts *g, X509 *cert, STACK_OF(X509) * chain)
 {
-    PKCS7_ISSUER_AND_SERIAL *ias = PKCS7_ISSUER_AND_SERIAL_new();
-    unsigned char *der = NULL;
-    ASN1_STRING *s = NULL;
-    int n = -1, ok;
+    size_t n = 1 + (chain != NULL ? (size_t)sk_X509_num(chain) : 0);
 
-    ok = ias != NULL && X509_NAME_set(&ias->issuer, X509_get_issuer_name(cert)) &&
-         ASN1_STRING_copy(ias->serial, X509_get0_serialNumber(cert)) &&
-         (n = i2d_PKCS7_ISSUER_AND_SERIAL(ias, &der)) > 0 && (s = ASN1_STRING_new()) != NULL &&
-         ASN1_STRING_set(s, der, n);
-    if (ok) {
-        ASN1_TYPE_set(si->sid, V_ASN1_SEQUENCE, s);
-        s = NULL;
+    if ((g->certs = calloc(n, sizeof(part))) == NULL)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        X509 *x = i == 0 ? cert : sk_X509_value(chain, (int)i - 1);
+        unsigned char *der = NULL;
+        if (!take(&g->certs[g->ncerts], i2d_X509(x, &der), &der))
+            return 0;
+        g->certs_len += g->certs[g->ncerts++].nh;
     }
-    ASN1_STRING_free(s);
-    OPENSSL_free(der);
-    PKCS7_ISSUER_AND_SERIAL_free(ias);
-    return ok;
+    qsort(g->certs, g->ncerts, sizeof(part), part_cmp);
+    return 1;
 }
 
-static es_err fill_signer(ES_CMS_SIGNER *si, const es_key *key, X509 *cert,
-                          const es__cms_attr *extra, const uint8_t md[ES_SM3_LEN], es_time t)
+static void parts_free(gm_parts *g)
 {
-    es_err rc;
-    unsigned char *der = NULL;
-    int n;
-    es_buf sig = {0};
+    part *p[] = {&g->oid_sd, &g->oid_data, &g->sid, &g->md_alg, &g->sig_alg};
 
-    if (!ASN1_INTEGER_set(si->version, 1) || !set_sid(si, cert) ||
-        !set_alg(si->digest_alg, ES__OID_SM3) || !set_alg(si->sig_alg, ES__OID_SM2_SIGN) ||
-        !add_attrs(si, md, t, extra))
-        return es__fail_ossl(ES_ERR_CRYPTO, "cannot build SignerInfo");
-    /* signed as a DER SET OF (tag 0x31, sorted), stored [0] IMPLICIT */
-    if ((n = ASN1_item_i2d((ASN1_VALUE *)si->auth, &der, ASN1_ITEM_rptr(PKCS7_ATTR_SIGN))) <= 0)
-        return es__fail_ossl(ES_ERR_CRYPTO, "cannot encode signed attributes");
-    rc = es_sm2_sign(key, NULL, 0, der, (size_t)n, &sig);
-    if (rc == ES_OK && !ASN1_OCTET_STRING_set(si->sig, sig.data, (int)sig.len))
-        rc = es__fail_ossl(ES_ERR_NOMEM, "out of memory");
-    OPENSSL_free(der);
-    es_buf_free(&sig);
-    return rc;
+    for (size_t i = 0; i < ES__ARRAY_LEN(p); i++)
+        OPENSSL_free(p[i]->h);
+    for (size_t i = 0; i < ES__ARRAY_LEN(g->attrs); i++)
+        OPENSSL_free(g->attrs[i].h);
+    for (size_t i = 0; i < g->ncerts; i++)
+        OPENSSL_free(g->certs[i].h);
+    free(g->certs);
 }
 
-/* Version, SM3, detached GM/T 0010 data, the signer's certificate and chain, the SignerInfo. */
-static es_err fill_signed(ES_CMS *cms, X509 *cert, STACK_OF(X509) * chain, ES_CMS_SIGNER *si)
+/* The lengths of the contents of each constructed element, for a signature value of siglen bytes;
+ * pre: the bytes before the signed attributes; total: the whole ContentInfo. */
+typedef struct gm_sizes {
+    size_t si, si_set, sd, a0, ci, pre, total;
+} gm_sizes;
+
+static void layout(const gm_parts *g, size_t siglen, gm_sizes *s)
 {
-    ES_CMS_SIGNED *sd = cms->sd;
-    X509_ALGOR *alg = X509_ALGOR_new();
-    int ok = alg != NULL && set_alg(alg, ES__OID_SM3);
+    size_t tail = hdr(g->attrs_len) + g->attrs_len + g->sig_alg.nh + hdr(siglen) + siglen;
 
-    ASN1_OBJECT_free(cms->type);
-    ASN1_OBJECT_free(sd->content->type);
-    cms->type = OBJ_txt2obj(ES__OID_GM_SIGNED_DATA, 1);
-    sd->content->type = OBJ_txt2obj(ES__OID_GM_DATA, 1);
-    ok = ok && cms->type != NULL && sd->content->type != NULL && ASN1_INTEGER_set(sd->version, 1);
-    if (ok && sk_X509_ALGOR_push(sd->md_algs, alg) > 0)
-        alg = NULL;
-    ok = ok && alg == NULL && (sd->certs = sk_X509_new_null()) != NULL;
-    for (int i = -1; ok && i < (chain ? sk_X509_num(chain) : 0); i++) {
-        /* a reference, not X509_dup: a copy decodes the certificate again, per signature */
-        X509 *ref = i < 0 ? cert : sk_X509_value(chain, i);
-        ok = X509_up_ref(ref) == 1;
-        if (ok && sk_X509_push(sd->certs, ref) <= 0) {
-            X509_free(ref);
-            ok = 0;
-        }
-    }
-    ok = ok && sk_ES_CMS_SIGNER_push(sd->signers, si) > 0;
-    X509_ALGOR_free(alg);
-    return ok ? ES_OK : es__fail_ossl(ES_ERR_NOMEM, "cannot build SignedData");
+    s->si = 3 + g->sid.nh + g->md_alg.nh + tail;
+    s->si_set = hdr(s->si) + s->si;
+    s->sd = 3 + hdr(g->md_alg.nh) + g->md_alg.nh + hdr(g->oid_data.nh) + g->oid_data.nh +
+            hdr(g->certs_len) + g->certs_len + hdr(s->si_set) + s->si_set;
+    s->a0 = hdr(s->sd) + s->sd;
+    s->ci = g->oid_sd.nh + hdr(s->a0) + s->a0;
+    s->total = hdr(s->ci) + s->ci;
+    s->pre = s->total - tail;
 }
 
+/*
+ * ContentInfo { gm signedData, [0] SignedData { 1, SET { SM3 }, { gm data }, [0] certificates,
+ * SET { SignerInfo { 1, sid, SM3, ...: everything before the signed attributes.
+ */
+static void put_prefix(uint8_t *o, const gm_parts *g, const gm_sizes *s)
+{
+    static const uint8_t v1[] = {0x02, 0x01, 0x01};
+
+    o = put_hdr(o, 0x30, s->ci);
+    o = put(o, &g->oid_sd);
+    o = put_hdr(o, 0xA0, s->a0);
+    o = put_hdr(o, 0x30, s->sd);
+    memcpy(o, v1, sizeof(v1));
+    o = put(put_hdr(o + sizeof(v1), 0x31, g->md_alg.nh), &g->md_alg);
+    o = put(put_hdr(o, 0x30, g->oid_data.nh), &g->oid_data);
+    o = put_hdr(o, 0xA0, g->certs_len);
+    for (size_t i = 0; i < g->ncerts; i++)
+        o = put(o, &g->certs[i]);
+    o = put_hdr(put_hdr(o, 0x31, s->si_set), 0x30, s->si);
+    memcpy(o, v1, sizeof(v1));
+    put(put(o + sizeof(v1), &g->sid), &g->md_alg);
+}
+
+static int build_parts(gm_parts *g, X509 *cert, STACK_OF(X509) * chain, const uint8_t md[32],
+                       es_time t, const es__cms_attr *extra)
+{
+    return oid_part(&g->oid_sd, ES__OID_GM_SIGNED_DATA) &&
+           oid_part(&g->oid_data, ES__OID_GM_DATA) && sid_part(&g->sid, cert) &&
+           alg_part(&g->md_alg, ES__OID_SM3) && alg_part(&g->sig_alg, ES__OID_SM2_SIGN) &&
+           attrs_parts(g, md, t, extra) && certs_parts(g, cert, chain);
+}
+
+/*
+ * The signed attributes go where the longest signature value puts them and are signed there;
+ * the rest is written around them for the actual value (a shorter one can shorten a length's
+ * octets: then the whole moves down, which a signature of a 66 KB seal does once in ~2^15).
+ */
 es_err es__cms_sign_gm(const es_key *key, X509 *cert, STACK_OF(X509) * chain, const uint8_t md[32],
                        es_time t, const es__cms_attr *extra, es_buf *out)
 {
-    es_err rc;
-    ES_CMS *cms = (ES_CMS *)ASN1_item_new(ASN1_ITEM_rptr(ES_CMS));
-    ES_CMS_SIGNER *si = (ES_CMS_SIGNER *)ASN1_item_new(ASN1_ITEM_rptr(ES_CMS_SIGNER));
-    unsigned char *der = NULL;
-    int len;
+    gm_parts g;
+    gm_sizes max, s;
+    uint8_t *buf = NULL, *o;
+    es_buf sig = {0};
+    es_err rc = ES_OK;
 
-    if (cms == NULL || si == NULL) {
-        rc = es__fail_ossl(ES_ERR_NOMEM, "out of memory");
+    memset(&g, 0, sizeof(g));
+    if (!build_parts(&g, cert, chain, md, t, extra)) {
+        rc = es__fail_ossl(ES_ERR_CRYPTO, "cannot build SignerInfo");
         goto end;
     }
-    if ((rc = fill_signer(si, key, cert, extra, md, t)) != ES_OK ||
-        (rc = fill_signed(cms, cert, chain, si)) != ES_OK)
-        goto end;
-    si = NULL; /* owned by cms */
-    if ((len = ASN1_item_i2d((ASN1_VALUE *)cms, &der, ASN1_ITEM_rptr(ES_CMS))) <= 0) {
-        rc = es__fail_ossl(ES_ERR_CRYPTO, "cannot encode SignedData");
+    layout(&g, SIG_DER_MAX, &max);
+    if ((buf = malloc(max.total)) == NULL) {
+        rc = es__fail(ES_ERR_NOMEM, "cannot allocate a SignedData of %zu bytes", max.total);
         goto end;
     }
-    rc = es_buf_set(out, der, (size_t)len);
+    /* signed as a DER SET OF (tag 0x31, sorted), stored [0] IMPLICIT */
+    o = put_hdr(buf + max.pre, 0x31, g.attrs_len);
+    for (size_t i = 0; i < g.nattrs; i++)
+        o = put(o, &g.attrs[i]);
+    if ((rc = es_sm2_sign(key, NULL, 0, buf + max.pre, (size_t)(o - (buf + max.pre)), &sig)) !=
+        ES_OK)
+        goto end;
+    if (sig.len > SIG_DER_MAX) {
+        rc = es__fail(ES_ERR_INTERNAL, "signature value of %zu bytes", sig.len);
+        goto end;
+    }
+    buf[max.pre] = 0xA0;
+    o = put_hdr(put(o, &g.sig_alg), 0x04, sig.len);
+    memcpy(o, sig.data, sig.len);
+    layout(&g, sig.len, &s);
+    put_prefix(buf + (max.pre - s.pre), &g, &s);
+    if (max.pre > s.pre)
+        memmove(buf, buf + (max.pre - s.pre), s.total);
+    out->data = buf;
+    out->len = s.total;
+    buf = NULL;
 end:
-    OPENSSL_free(der);
-    ASN1_item_free((ASN1_VALUE *)si, ASN1_ITEM_rptr(ES_CMS_SIGNER));
-    ASN1_item_free((ASN1_VALUE *)cms, ASN1_ITEM_rptr(ES_CMS));
+    free(buf);
+    es_buf_free_public(&sig);
+    parts_free(&g);
     return rc;
 }

@@ -25,17 +25,17 @@ static void flate(es__sb *b, const uint8_t *p, size_t n)
 }
 
 static void write_image(es__pdf_writer *w, long id, int wd, int ht, const char *cs, long smask,
-                        const es__sb *data)
+                        const uint8_t *p, size_t n)
 {
     es__pdf_w_begin(w, id);
     es__sb_printf(&w->out,
                   "<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s "
                   "/BitsPerComponent 8 /Filter /FlateDecode /Length %zu",
-                  wd, ht, cs, data->len);
+                  wd, ht, cs, n);
     if (smask > 0)
         es__sb_printf(&w->out, " /SMask %ld 0 R", smask);
     es__sb_str(&w->out, " >>\nstream\n");
-    es__sb_add(&w->out, data->p, data->len);
+    es__sb_add(&w->out, p, n);
     es__sb_str(&w->out, "\nendstream");
     es__pdf_w_end(w);
 }
@@ -98,22 +98,30 @@ static img_entry img_cache[IMG_CACHE_N];
 static unsigned long img_tick;
 static pthread_mutex_t img_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int cache_get(const uint8_t *png, size_t n, int dim[3], es__sb *crgb, es__sb *ca)
+/* The colour image, and before it its alpha (SMask) when it has one. */
+static void write_images(es__pdf_writer *w, long img, const int dim[3], const uint8_t *rgb,
+                         size_t nrgb, const uint8_t *a, size_t na)
+{
+    if (dim[2])
+        write_image(w, img + 1, dim[0], dim[1], "/DeviceGray", 0, a, na);
+    write_image(w, img, dim[0], dim[1], "/DeviceRGB", dim[2] ? img + 1 : 0, rgb, nrgb);
+}
+
+/* On a hit, the images written straight from the entry (under the lock: copying the planes out
+ * first cost two allocations and a copy of the whole picture per signature). */
+static int cache_write(const uint8_t *png, size_t n, es__pdf_writer *w, long img)
 {
     int hit = 0;
 
     pthread_mutex_lock(&img_lock);
     for (int i = 0; i < IMG_CACHE_N && !hit; i++) {
         img_entry *e = &img_cache[i];
+        const int dim[3] = {e->wd, e->ht, e->alpha};
         if (e->z == NULL || e->n != n || memcmp(e->z, png, n) != 0)
             continue;
         hit = 1;
         e->used = ++img_tick;
-        dim[0] = e->wd;
-        dim[1] = e->ht;
-        dim[2] = e->alpha;
-        es__sb_add(crgb, e->z + n, e->nrgb);
-        es__sb_add(ca, e->z + n + e->nrgb, e->na);
+        write_images(w, img, dim, e->z + n, e->nrgb, e->z + n + e->nrgb, e->na);
     }
     pthread_mutex_unlock(&img_lock);
     return hit;
@@ -156,21 +164,17 @@ static es_err write_png(es__pdf_writer *w, const uint8_t *p, size_t n, long img)
     es__sb crgb = ES__PDF_SB_INIT, ca = ES__PDF_SB_INIT;
     es_err rc = ES_OK;
 
-    if (!cache_get(p, n, dim, &crgb, &ca)) {
-        if ((rc = es__image_decode(p, n, &px)) == ES_OK &&
-            (rc = encode_png(&px, &crgb, &ca, &dim[2])) == ES_OK) {
-            dim[0] = px.w;
-            dim[1] = px.h;
-            cache_put(p, n, dim, &crgb, &ca);
-        }
-        free(px.rgba);
-    }
-    if (rc == ES_OK && (rc = crgb.err ? crgb.err : ca.err) == ES_OK) {
-        if (dim[2])
-            write_image(w, img + 1, dim[0], dim[1], "/DeviceGray", 0, &ca);
-        write_image(w, img, dim[0], dim[1], "/DeviceRGB", dim[2] ? img + 1 : 0, &crgb);
+    if (cache_write(p, n, w, img))
+        return w->out.err;
+    if ((rc = es__image_decode(p, n, &px)) == ES_OK &&
+        (rc = encode_png(&px, &crgb, &ca, &dim[2])) == ES_OK) {
+        dim[0] = px.w;
+        dim[1] = px.h;
+        cache_put(p, n, dim, &crgb, &ca);
+        write_images(w, img, dim, (const uint8_t *)crgb.p, crgb.len, (const uint8_t *)ca.p, ca.len);
         rc = w->out.err;
     }
+    free(px.rgba);
     es__sb_free(&crgb);
     es__sb_free(&ca);
     return rc;
