@@ -37,7 +37,9 @@ static es_err read_ofd_xml(es_ofd *d)
         goto end;
     }
     d->ns_uri = strdup(root->ns != NULL ? (const char *)root->ns->href : "");
-    if (d->ns_uri == NULL || (loc = es__ofd_xml_text(es__ofd_xml_child(body, "DocRoot"))) == NULL) {
+    d->ofd_prefix = es__ofd_xml_prefix(root);
+    if (d->ns_uri == NULL || d->ofd_prefix == NULL ||
+        (loc = es__ofd_xml_text(es__ofd_xml_child(body, "DocRoot"))) == NULL) {
         rc = es__fail(ES_ERR_NOMEM, "out of memory");
         goto end;
     }
@@ -177,6 +179,10 @@ static es_err read_signatures(es_ofd *d)
     if ((rc = parse_entry(d, d->sigs_loc, &doc)) != ES_OK)
         return rc;
     root = xmlDocGetRootElement(doc);
+    if ((d->sigs_prefix = es__ofd_xml_prefix(root)) == NULL) {
+        rc = es__fail(ES_ERR_NOMEM, "out of memory");
+        goto end;
+    }
     for (xmlNode *m = es__ofd_xml_child(root, "MaxSignId"); m != NULL;
          m = es__ofd_xml_next(m, "MaxSignId")) {
         char *t = es__ofd_xml_text(m);
@@ -270,6 +276,8 @@ void es_ofd_free(es_ofd *d)
     free(d->doc_root);
     free(d->sigs_loc);
     free(d->ns_uri);
+    free(d->ofd_prefix);
+    free(d->sigs_prefix);
     if (d->za != NULL)
         zip_discard(d->za);
     if (d->zsrc != NULL)

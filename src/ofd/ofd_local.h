@@ -56,6 +56,9 @@ struct es_ofd {
     char *doc_root; /* entry name of the first Document.xml */
     char *sigs_loc; /* entry name of Signatures.xml, or NULL */
     char *ns_uri;   /* namespace of OFD.xml's root ("" when none): new XML uses it */
+    /* the namespace prefixes of the roots of OFD.xml and Signatures.xml ("" for none; NULL for a
+     * list not read): signing names the elements it inserts with them, without parsing again */
+    char *ofd_prefix, *sigs_prefix;
     es__ofd_page *pages;
     size_t npages;
     es__ofd_sig *sigs;
@@ -71,6 +74,13 @@ es_err es__ofd_read_zip(es_ofd *d, const uint8_t *p, size_t n, int for_writing);
 /* The entry called name (exact match, else ASCII case-insensitive), or NULL. */
 const es__ofd_entry *es__ofd_find(const es_ofd *d, const char *name);
 
+/*
+ * New entries smaller than this are stored: a deflate stream costs about 256 KB of allocation and
+ * zeroing to set up, more per signature than the XML files it could shrink by a few hundred
+ * bytes are worth (Signatures.xml, OFD.xml, a small document's Signature.xml).
+ */
+#define ES__OFD_STORE_BELOW 4096
+
 /* A new or replaced entry for es__ofd_write_zip. */
 typedef struct es__ofd_put {
     const char *name;
@@ -78,13 +88,27 @@ typedef struct es__ofd_put {
     size_t len;
     /* 1: stored, not deflated. Seal.esl and SignedValue.dat carry the seal picture, already
      * compressed (PNG, JPEG): deflating them costs milliseconds per signature and saves nothing.
-     * Entries under 4 KB are stored whatever this says (ofd_zip.c, STORE_BELOW). */
+     * Entries under ES__OFD_STORE_BELOW are stored whatever this says. */
     int store;
+    /* data[span_off, span_off + span_len) has the CRC-32 span_crc, known beforehand (a seal's,
+     * kept with it): the writer does not read those bytes again. span_len 0: none. */
+    size_t span_off, span_len;
+    uint32_t span_crc;
 } es__ofd_put;
-/* The package with the puts applied (replacing entries of the same name), into *out. The
- * archive kept by es__ofd_open(for_writing) is used up (with d->zip); without one a copy of
+/* The package with the puts applied (replacing entries of the same name), into *out; new and
+ * replaced entries dated mtime. Written by es__ofd_zip_copy when it can, else by libzip: the
+ * archive kept by es__ofd_open(for_writing) is then used up (with d->zip); without one a copy of
  * d->zip is opened, so a document opened for reading can be written many times. */
-es_err es__ofd_write_zip(es_ofd *d, const es__ofd_put *puts, size_t nputs, es_buf *out);
+es_err es__ofd_write_zip(es_ofd *d, const es__ofd_put *puts, size_t nputs, es_time mtime,
+                         es_buf *out);
+/*
+ * The same without libzip (ofd_zipw.c): every unchanged entry's local record (header, data, data
+ * descriptor) and central record copied byte for byte, only the offset updated. *handled 0 (and
+ * nothing done) for a package it leaves to libzip: zip64, several disks, records out of bounds
+ * or overlapping, an output that would need zip64.
+ */
+es_err es__ofd_zip_copy(const es_ofd *d, const es__ofd_put *puts, size_t nputs, es_time mtime,
+                        es_buf *out, int *handled);
 
 /* ---- XML (ofd_xml.c) ---- */
 
@@ -137,8 +161,10 @@ void es__ofd_sb_mm(es__sb *s, double mm);
 void es__sb_free(es__sb *s);
 /* base64 of SM3(p) into out (45 bytes with NUL). */
 es_err es__ofd_sm3_b64(const void *p, size_t n, char out[45]);
-/* The qualified name prefix:local (or local) of an element named like n. */
-void es__ofd_qname(const xmlNode *n, const char *local, char *out, size_t size);
+/* The namespace prefix of element n as a new string ("" for none); NULL only on no memory. */
+char *es__ofd_xml_prefix(const xmlNode *n);
+/* The qualified name prefix:local, or local when prefix is "". */
+void es__ofd_qname(const char *prefix, const char *local, char *out, size_t size);
 /* Insert text before the last closing tag </qname> of buf (or turn <qname .../> into a pair).
  * ES_ERR_FORMAT when neither is found. */
 es_err es__ofd_insert_before_close(const es_buf *in, const char *qname, const char *text,

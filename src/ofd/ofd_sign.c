@@ -8,6 +8,7 @@
 #include "eseal/eseal.h"
 #include "eseal_local.h"
 #include "ofd/ofd_local.h"
+#include "ses/seal_crc_local.h"
 
 #define DEFAULT_NS "http://www.ofdspec.org/2016"
 
@@ -89,19 +90,14 @@ static es_err choose_paths(sign_ctx *c)
     return n < 100000 ? ES_OK : es__fail(ES_ERR_LIMIT, "no free Sign_N directory");
 }
 
-/* The qualified names that the n locals would have as children of the root of entry name, from
- * one parse of it. */
-static es_err entry_qnames(const es_ofd *d, const char *name, const char *const *locals,
-                           char (*q)[128], size_t n)
+/* The qualified names of the n locals in the namespace of prefix (read with the package). */
+static es_err qnames(const char *prefix, const char *const *locals, char (*q)[128], size_t n)
 {
-    const es__ofd_entry *e = es__ofd_find(d, name);
-    xmlDoc *doc = NULL;
-    es_err rc = es__ofd_xml_parse(&e->data, name, d->lim.max_xml_depth, &doc);
-
-    for (size_t i = 0; rc == ES_OK && i < n; i++)
-        es__ofd_qname(xmlDocGetRootElement(doc), locals[i], q[i], sizeof(q[i]));
-    xmlFreeDoc(doc);
-    return rc;
+    if (prefix == NULL)
+        return es__fail(ES_ERR_INTERNAL, "the file to edit was not read");
+    for (size_t i = 0; i < n; i++)
+        es__ofd_qname(prefix, locals[i], q[i], sizeof(q[i]));
+    return ES_OK;
 }
 
 /* OFD.xml gains DocBody/Signatures when it has none: inserted as text, once. */
@@ -115,7 +111,7 @@ static es_err edit_ofd_xml(sign_ctx *c)
 
     if (c->d->sigs_loc != NULL)
         return ES_OK;
-    if ((rc = entry_qnames(c->d, "OFD.xml", locals, q, 2)) != ES_OK)
+    if ((rc = qnames(c->d->ofd_prefix, locals, q, 2)) != ES_OK)
         return rc;
     es__sb_printf(&t, "<%s>/", q[1]);
     es__ofd_sb_xml(&t, c->sigs_path);
@@ -157,7 +153,7 @@ static es_err edit_signatures(sign_ctx *c)
             rc = es_buf_set(&c->sigs_xml, t.p, t.len);
         goto end;
     }
-    if ((rc = entry_qnames(c->d, c->sigs_path, locals, q, 3)) != ES_OK)
+    if ((rc = qnames(c->d->sigs_prefix, locals, q, 3)) != ES_OK)
         goto end;
     rc = es__ofd_replace_text(&e->data, q[2], id, &mid);
     signature_element(c, &t, q[1]);
@@ -348,6 +344,22 @@ static es_err make_value(sign_ctx *c)
     return es_seal_sign_hash(c->o->seal, c->o->key, c->o->cert, md, prop, c->t, &c->value);
 }
 
+/* A stored entry's CRC costs as much as its SM3 would: the seal's is computed once per seal, and
+ * SignedValue.dat, which holds the seal, reads only its own few hundred bytes. */
+static void seal_spans(const sign_ctx *c, es__ofd_put *value, es__ofd_put *seal)
+{
+    size_t off = 0, len = 0;
+
+    seal->span_len = seal->len;
+    seal->span_crc = es__seal_crc32(c->o->seal);
+    if (es__sig_seal_span(c->value.data, c->value.len, &off, &len) == ES_OK && len == seal->len &&
+        memcmp(c->value.data + off, seal->data, len) == 0) {
+        value->span_off = off;
+        value->span_len = len;
+        value->span_crc = seal->span_crc;
+    }
+}
+
 static es_err write_output(sign_ctx *c, es_ofd *d, es_buf *out)
 {
     const uint8_t *seal;
@@ -355,15 +367,21 @@ static es_err write_output(sign_ctx *c, es_ofd *d, es_buf *out)
     es__ofd_put puts[5];
 
     if (c->ofd_xml.len > 0)
-        puts[n++] = (es__ofd_put){"OFD.xml", c->ofd_xml.data, c->ofd_xml.len, 0};
-    puts[n++] = (es__ofd_put){c->sigs_path, c->sigs_xml.data, c->sigs_xml.len, 0};
-    puts[n++] = (es__ofd_put){c->xml_path, (const uint8_t *)c->sig.p, c->sig.len, 0};
-    puts[n++] = (es__ofd_put){c->value_path, c->value.data, c->value.len, 1};
+        puts[n++] =
+            (es__ofd_put){.name = "OFD.xml", .data = c->ofd_xml.data, .len = c->ofd_xml.len};
+    puts[n++] =
+        (es__ofd_put){.name = c->sigs_path, .data = c->sigs_xml.data, .len = c->sigs_xml.len};
+    puts[n++] =
+        (es__ofd_put){.name = c->xml_path, .data = (const uint8_t *)c->sig.p, .len = c->sig.len};
+    puts[n++] = (es__ofd_put){
+        .name = c->value_path, .data = c->value.data, .len = c->value.len, .store = 1};
     if (c->o->kind != ES_OFD_DIGITAL) {
         seal = es_seal_der(c->o->seal, &nseal);
-        puts[n++] = (es__ofd_put){c->seal_path, seal, nseal, 1};
+        puts[n] = (es__ofd_put){.name = c->seal_path, .data = seal, .len = nseal, .store = 1};
+        seal_spans(c, &puts[n - 1], &puts[n]);
+        n++;
     }
-    return es__ofd_write_zip(d, puts, n, out);
+    return es__ofd_write_zip(d, puts, n, c->t, out);
 }
 
 es_err es_ofd_sign(const uint8_t *in, size_t n, const es_ofd_sign_opts *o, es_buf *out)

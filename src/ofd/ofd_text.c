@@ -58,12 +58,15 @@ es_err es__ofd_sm3_b64(const void *p, size_t n, char out[45])
     return rc;
 }
 
-void es__ofd_qname(const xmlNode *n, const char *local, char *out, size_t size)
+char *es__ofd_xml_prefix(const xmlNode *n)
 {
-    if (n != NULL && n->ns != NULL && n->ns->prefix != NULL)
-        snprintf(out, size, "%s:%s", (const char *)n->ns->prefix, local);
-    else
-        snprintf(out, size, "%s", local);
+    return strdup(n != NULL && n->ns != NULL && n->ns->prefix != NULL ? (const char *)n->ns->prefix
+                                                                      : "");
+}
+
+void es__ofd_qname(const char *prefix, const char *local, char *out, size_t size)
+{
+    snprintf(out, size, "%s%s%s", prefix, prefix[0] ? ":" : "", local);
 }
 
 /* Offset of the last "</qname" followed by optional space and '>', or -1. */

@@ -60,8 +60,10 @@ es_err es__ofd_xml_parse(const es_buf *b, const char *name, int max_depth, xmlDo
                         name);
     if ((ctx = xmlNewParserCtxt()) == NULL)
         return es__fail(ES_ERR_NOMEM, "out of memory");
+    /* COMPACT keeps short text inside its node (fewer allocations): eseal never edits a tree */
     doc = xmlCtxtReadMemory(ctx, (const char *)b->data, (int)b->len, name, NULL,
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+                                XML_PARSE_COMPACT);
     if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
         xe = xmlCtxtGetLastError(ctx);
         if (xe != NULL && xe->message != NULL && strstr(xe->message, "depth") != NULL)

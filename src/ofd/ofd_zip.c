@@ -195,13 +195,6 @@ const es__ofd_entry *es__ofd_find(const es_ofd *d, const char *name)
     return NULL;
 }
 
-/*
- * Entries smaller than this are stored: a deflate stream costs about 256 KB of allocation and
- * zeroing to set up, more per signature than the XML files it could shrink by a few hundred
- * bytes are worth (Signatures.xml, OFD.xml, a small document's Signature.xml).
- */
-#define STORE_BELOW 4096
-
 /* Replace or add one entry; libzip copies every entry left alone with its compressed bytes. */
 static es_err put_one(const es_ofd *d, zip_t *za, const es__ofd_put *put)
 {
@@ -221,7 +214,7 @@ static es_err put_one(const es_ofd *d, zip_t *za, const es__ofd_put *put)
     else
         idx = -1;
     if (idx >= 0) {
-        int store = put->store || put->len < STORE_BELOW;
+        int store = put->store || put->len < ES__OFD_STORE_BELOW;
         zip_set_file_compression(za, (zip_uint64_t)idx, store ? ZIP_CM_STORE : ZIP_CM_DEFLATE, 0);
         return ES_OK;
     }
@@ -275,12 +268,16 @@ end:
     return rc;
 }
 
-es_err es__ofd_write_zip(es_ofd *d, const es__ofd_put *puts, size_t nputs, es_buf *out)
+es_err es__ofd_write_zip(es_ofd *d, const es__ofd_put *puts, size_t nputs, es_time mtime,
+                         es_buf *out)
 {
-    es_err rc = ES_OK;
+    int handled = 0;
+    es_err rc = es__ofd_zip_copy(d, puts, nputs, mtime, out, &handled);
     zip_t *za = d->za;
     zip_source_t *src = d->zsrc;
 
+    if (handled)
+        return rc;
     d->za = NULL;
     d->zsrc = NULL;
     if (za != NULL)

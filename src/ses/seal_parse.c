@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "eseal_local.h"
+#include "ses/seal_crc_local.h"
 #include "ses/ses_local.h"
 
 static void cert_entry_free(es_seal_cert *c)
@@ -258,6 +261,19 @@ const uint8_t *es_seal_der(const es_seal *s, size_t *n)
     assert(s != NULL && n != NULL);
     *n = s->der.len;
     return s->der.data;
+}
+
+uint32_t es__seal_crc32(const es_seal *s)
+{
+    /* the seal is not const where it was allocated; only this cache is ever written */
+    atomic_uint_least64_t *cache = (atomic_uint_least64_t *)&s->crc;
+    uint_least64_t v = atomic_load_explicit(cache, memory_order_relaxed);
+
+    if (v == 0) {
+        v = (uint_least64_t)1 << 32 | crc32_z(0, s->der.data, s->der.len);
+        atomic_store_explicit(cache, v, memory_order_relaxed);
+    }
+    return (uint32_t)v;
 }
 
 es_ses_version es_seal_version(const es_seal *s)

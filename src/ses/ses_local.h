@@ -272,6 +272,8 @@ struct es_seal {
     /* 1 once the maker signature has verified (never reset; the seal is immutable after
      * parsing): signing with one seal from many threads verifies it once. */
     atomic_int maker_ok;
+    /* 2^32 | the CRC-32 of der once es__seal_crc32 has computed it, else 0 (the same rule) */
+    atomic_uint_least64_t crc;
 };
 
 struct es_signature {

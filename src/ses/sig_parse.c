@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "eseal_local.h"
+#include "ses/seal_crc_local.h"
 #include "ses/ses_local.h"
 
 void es_signature_free(es_signature *g)
@@ -120,6 +121,16 @@ static es_err parse(const uint8_t *p, size_t n, es_signature *g)
     q = p;
     return l.v1 ? decode_v1(g, q, (long)ES__TLV_SIZE(l.all))
                 : decode_v4(g, q, (long)ES__TLV_SIZE(l.all));
+}
+
+es_err es__sig_seal_span(const uint8_t *p, size_t n, size_t *off, size_t *len)
+{
+    es__sig_layout l;
+    es_err rc = es__sig_layout_read(p, n, &l);
+
+    *off = rc == ES_OK ? l.eseal.off : 0;
+    *len = rc == ES_OK ? ES__TLV_SIZE(l.eseal) : 0;
+    return rc;
 }
 
 es_err es_signature_parse(const uint8_t *p, size_t n, es_signature **out)

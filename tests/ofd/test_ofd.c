@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "eseal/ofd.h"
 #include "ofd/ofd_local.h"
 #include "testutil.h"
@@ -199,8 +201,8 @@ static void test_tamper_every_entry(void **state)
             es__ofd_put put;
             assert_es_ok(es_buf_set(&bad, e->data.data, e->data.len));
             bad.data[at] ^= 0x20;
-            put = (es__ofd_put){e->name, bad.data, bad.len, 0};
-            assert_es_ok(es__ofd_write_zip(d, &put, 1, &out));
+            put = (es__ofd_put){.name = e->name, .data = bad.data, .len = bad.len};
+            assert_es_ok(es__ofd_write_zip(d, &put, 1, es_time_now(), &out));
             if (verdict(&out) == ES_VALID)
                 fail_msg("%s changed at %zu is reported valid", e->name, at);
             tried++;
@@ -250,6 +252,149 @@ static void test_cross_page_geometry(void **state)
     es_buf_free(&out);
 }
 
+static uint32_t le(const uint8_t *p, int n)
+{
+    uint32_t v = 0;
+
+    for (int i = n - 1; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* The central directory of b (a plain zip, as eseal writes): its offset, count and end record. */
+static size_t zip_cdir(const es_buf *b, size_t *count)
+{
+    size_t eocd = b->len - 22;
+
+    assert_true(b->len >= 22 && le(b->data + eocd, 4) == 0x06054b50u);
+    *count = le(b->data + eocd + 10, 2);
+    return le(b->data + eocd + 16, 4);
+}
+
+/* The local record (header and data) of the entry called name in b, into *off and *len. */
+static int zip_local(const es_buf *b, const char *name, size_t *off, size_t *len)
+{
+    size_t count, at = zip_cdir(b, &count);
+
+    for (size_t i = 0; i < count; i++) {
+        const uint8_t *c = b->data + at, *l;
+        size_t n = le(c + 28, 2);
+        l = b->data + le(c + 42, 4);
+        if (n == strlen(name) && memcmp(c + 46, name, n) == 0) {
+            *off = le(c + 42, 4);
+            *len = 30 + le(l + 26, 2) + le(l + 28, 2) + le(c + 20, 4);
+            return 1;
+        }
+        at += 46 + n + le(c + 30, 2) + le(c + 32, 2);
+    }
+    return 0;
+}
+
+/* Every central record of b agrees with its local header (unzip -t warned of a different UTF-8
+ * flag once), and a stored entry's CRC-32 is its data's. */
+static void assert_zip_consistent(const es_buf *b)
+{
+    size_t count, at = zip_cdir(b, &count);
+
+    for (size_t i = 0; i < count; i++) {
+        const uint8_t *c = b->data + at, *l = b->data + le(c + 42, 4);
+        size_t n = le(c + 28, 2), data = le(c + 42, 4) + 30 + le(l + 26, 2) + le(l + 28, 2);
+        assert_int_equal(le(l, 4), 0x04034b50u);
+        assert_memory_equal(c + 8, l + 6, 2);        /* flags */
+        assert_memory_equal(c + 10, l + 8, 2);       /* method */
+        if (!(le(c + 8, 2) & 8))                     /* else in a data descriptor */
+            assert_memory_equal(c + 16, l + 14, 12); /* CRC, sizes */
+        assert_memory_equal(c + 46, l + 30, n);      /* name */
+        if (le(c + 10, 2) == 0)
+            assert_int_equal(crc32_z(0, b->data + data, le(c + 24, 4)), le(c + 16, 4));
+        at += 46 + n + le(c + 30, 2) + le(c + 32, 2);
+    }
+}
+
+/* The written zip: records consistent, every record of an unchanged entry copied byte for byte
+ * (with its data descriptor: v4signed.ofd has one after every entry). */
+static void check_zip_records(const char *sample)
+{
+    es_buf in = tu_read(tu_sample(sample)), one = {0}, two = {0};
+    size_t count, at, o1, n1, o2, n2;
+
+    sign_seal(&in, 1, &one);
+    sign_seal(&one, 1, &two);
+    assert_zip_consistent(&one);
+    assert_zip_consistent(&two);
+    at = zip_cdir(&one, &count);
+    for (size_t i = 0; i < count; i++) {
+        const uint8_t *c = one.data + at;
+        char name[256];
+        size_t n = le(c + 28, 2);
+        snprintf(name, sizeof(name), "%.*s", (int)n, (const char *)c + 46);
+        at += 46 + n + le(c + 30, 2) + le(c + 32, 2);
+        if (strstr(name, "Signatures.xml") != NULL)
+            continue; /* the one entry the second signature edits */
+        assert_true(zip_local(&one, name, &o1, &n1) && zip_local(&two, name, &o2, &n2));
+        if (le(c + 8, 2) & 8)
+            n1 += le(one.data + o1 + n1, 4) == 0x08074b50u ? 16 : 12;
+        assert_true(o1 + n1 <= one.len && o2 + n1 <= two.len);
+        assert_memory_equal(one.data + o1, two.data + o2, n1);
+    }
+    es_buf_free(&in);
+    es_buf_free(&one);
+    es_buf_free(&two);
+}
+
+static void test_zip_records(void **state)
+{
+    (void)state;
+    check_zip_records("ofd/helloworld.ofd");
+    check_zip_records("ofd/v4signed.ofd");
+}
+
+/* helloworld.ofd with a zip64 end record and locator, its central directory offset moved there. */
+static es_buf zip64_variant(const es_buf *in)
+{
+    size_t count, cd = zip_cdir(in, &count), eocd = in->len - 22, cdlen = eocd - cd;
+    es_buf b = {0};
+    uint8_t z[76] = {0x50, 0x4b, 6, 6, 44, [12] = 45, [14] = 45};
+    uint8_t *p;
+
+    assert_es_ok(es_buf_set(&b, in->data, in->len + sizeof(z)));
+    p = b.data + eocd;
+    for (int i = 0; i < 8; i++) {
+        z[24 + i] = (uint8_t)((uint64_t)count >> 8 * i);
+        z[32 + i] = (uint8_t)((uint64_t)count >> 8 * i);
+        z[40 + i] = (uint8_t)((uint64_t)cdlen >> 8 * i);
+        z[48 + i] = (uint8_t)((uint64_t)cd >> 8 * i);
+        z[64 + i] = (uint8_t)((uint64_t)eocd >> 8 * i); /* locator: where the record is */
+    }
+    memcpy(z + 56, "PK\6\7", 4);
+    z[72] = 1; /* disks */
+    memcpy(p, z, sizeof(z));
+    memcpy(p + sizeof(z), in->data + eocd, 22);
+    memset(p + sizeof(z) + 16, 0xff, 4);
+    return b;
+}
+
+/* A package eseal's own writer leaves alone (zip64) is written by libzip, and verifies. */
+static void test_zip64_through_libzip(void **state)
+{
+    es_buf in = tu_read(tu_sample("ofd/helloworld.ofd")), z64, out = {0};
+    es_ofd *d = NULL;
+    es__ofd_put put = {.name = "x.txt", .data = (const uint8_t *)"x", .len = 1};
+    int handled = 1;
+
+    (void)state;
+    z64 = zip64_variant(&in);
+    assert_es_ok(es_ofd_open(z64.data, z64.len, NULL, &d));
+    assert_es_ok(es__ofd_zip_copy(d, &put, 1, es_time_now(), &out, &handled));
+    assert_int_equal(handled, 0);
+    sign_seal(&z64, 1, &out);
+    assert_int_equal(verdict(&out), ES_VALID);
+    es_ofd_free(d);
+    es_buf_free(&in);
+    es_buf_free(&z64);
+    es_buf_free(&out);
+}
+
 /* --close, then another signature: refused with ES_ERR_STATE. */
 static void test_close(void **state)
 {
@@ -294,6 +439,8 @@ int main(void)
         cmocka_unit_test(test_sign_twice_keeps_bytes),
         cmocka_unit_test(test_tamper_every_entry),
         cmocka_unit_test(test_cross_page_geometry),
+        cmocka_unit_test(test_zip_records),
+        cmocka_unit_test(test_zip64_through_libzip),
         cmocka_unit_test(test_close),
         cmocka_unit_test(test_limits),
     };
