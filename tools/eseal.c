@@ -1,5 +1,6 @@
 /* eseal command line: main and the one table of subcommands, from which help is generated. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -86,6 +87,13 @@ int main(int argc, char **argv)
     const cli_cmd *cmd;
     int words = 0;
 
+    /*
+     * The local time zone read once: with TZ unset glibc stats /etc/localtime on every
+     * mktime/localtime, and libzip calls mktime for each entry of each OFD package it opens
+     * (15 µs of a 0.3 ms signature). ":/etc/localtime" is the zone glibc uses anyway.
+     */
+    if (getenv("TZ") == NULL)
+        setenv("TZ", ":/etc/localtime", 0);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         (strcmp(argv[1], "help") == 0 && argc == 2)) {
         print_commands(NULL);
