@@ -8,7 +8,7 @@
 #include "cms/cms_local.h"
 #include "eseal/crypto.h"
 #include "eseal_local.h"
-#include "ses/ses_local.h"
+#include "util/der.h"
 
 /*
  * Through the templates the extra attribute (a PDF gm signature's seal, about 66 KB) was copied

@@ -12,6 +12,7 @@
 #include <openssl/x509.h>
 
 #include "eseal/ses.h"
+#include "util/der.h"
 #include "util/sb.h"
 
 /* ---- ASN.1 types (ses_asn1.c has the definitions above each template) ---- */
@@ -210,8 +211,6 @@ es_err es__sigw_begin(es__sigw *w, const uint8_t *seal, size_t seal_len, X509 *c
 es_err es__sigw_finish(es__sigw *w, const uint8_t *sig, size_t siglen, es_buf *out);
 void es__sigw_free(es__sigw *w);
 
-/* The DER length octets for content of n bytes: their count, written to out unless NULL. */
-size_t es__der_len(uint8_t *out, size_t n);
 /* SEQUENCE { parts... } of original TLVs, as the v1 maker signature covers. */
 es_err es__der_sequence(const uint8_t *p, const es__tlv *parts, size_t nparts, es_buf *out);
 
