@@ -79,6 +79,8 @@ srv_code svc_seal_unlock(srv_app *app, const st_account *who, int64_t id, const 
 srv_code svc_seal_action(srv_app *app, const st_account *who, int64_t id, const char *action,
                          const char *reason, st_seal *out, srv_error *err);
 /* The SESeal file (DER) of a made seal. */
+/* The seal file (SESeal DER) of seal id as stored; ES_ERR_STATE while it is not made. */
+es_err svc_seal_der(srv_app *app, int64_t id, es_buf *der);
 srv_code svc_seal_file(srv_app *app, const st_account *who, int64_t id, es_buf *der,
                        srv_error *err);
 srv_code svc_grant_add(srv_app *app, const st_account *who, int64_t seal, const char *phone,

@@ -99,16 +99,9 @@ static es_err load_seals(srv_app *app, const es_buf *stored, svc_seal_set *set)
     size_t nids = 0;
     es_err rc = doc_pack_ids(stored->data, stored->len, ids, DOC_PACK_MAX_REFS, &nids);
 
-    for (size_t i = 0; rc == ES_OK && i < nids; i++) {
-        st_seal_blobs b = {0};
-
-        if ((rc = st_seal_blobs_get(app->store, ids[i], &b)) == ES_OK &&
-            (b.seal_der == NULL || srv_unb64(b.seal_der, &set->der[i]) != 0))
-            rc = es__fail(ES_ERR_STATE, "seal %lld has no seal file", (long long)ids[i]);
-        st_seal_blobs_release(&b);
-        if (rc == ES_OK)
+    for (size_t i = 0; rc == ES_OK && i < nids; i++)
+        if ((rc = svc_seal_der(app, ids[i], &set->der[i])) == ES_OK)
             set->s[set->n++] = (doc_seal){ids[i], set->der[i].data, set->der[i].len};
-    }
     return rc;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "custody.h"
+#include "eseal_local.h"
 #include "seal_local.h"
 
 void svc_event(srv_app *app, int64_t account, const char *kind, json_t *data)
@@ -170,16 +171,25 @@ void svc_seals_on_change(srv_app *app, int64_t account, int rep)
     free(s);
 }
 
+es_err svc_seal_der(srv_app *app, int64_t id, es_buf *der)
+{
+    st_seal_blobs b = {0};
+    es_err rc = st_seal_blobs_get(app->store, id, &b);
+
+    if (rc == ES_OK && (b.seal_der == NULL || srv_unb64(b.seal_der, der) != 0))
+        rc = es__fail(ES_ERR_STATE, "seal %lld is not made yet", (long long)id);
+    st_seal_blobs_release(&b);
+    return rc;
+}
+
 srv_code svc_seal_file(srv_app *app, const st_account *who, int64_t id, es_buf *der, srv_error *err)
 {
     st_seal s;
-    st_seal_blobs b = {0};
+    es_err rc;
 
     if (svc_seal_read(app, who, id, &s, err) != SRV_OK)
         return err->code;
-    if (srv_from_es(err, st_seal_blobs_get(app->store, id, &b), "seal") == SRV_OK &&
-        (b.seal_der == NULL || srv_unb64(b.seal_der, der) != 0))
-        srv_fail(err, SRV_STATE, "the seal is not made yet");
-    st_seal_blobs_release(&b);
-    return err->code;
+    if ((rc = svc_seal_der(app, id, der)) == ES_ERR_STATE)
+        return srv_fail(err, SRV_STATE, "the seal is not made yet");
+    return srv_from_es(err, rc, "seal");
 }
