@@ -2,7 +2,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <openssl/crypto.h>
 #include <openssl/objects.h>
 
 #include "cms/cms_local.h"
@@ -15,11 +17,17 @@
  * five times per signature: into an X509_ATTRIBUTE, into the sorted SET OF to be signed (each
  * element encoded into a temporary, then copied), into the whole SignedData (sorted again), into
  * the returned buffer. Here the small parts are still OpenSSL's own i2d (a name, an INTEGER, an
- * OID, a certificate, the three small attributes) and only the framing is written by hand
- * (as src/ses/sig_der.c does for TBS_Sign): the signed attributes are written once, where they
- * lie in the result, signed there as a SET (tag 0x31) and then retagged [0] IMPLICIT (0xA0).
- * tests/cms checks the result against the templates' encoding.
+ * OID, a certificate, kept per certificate by cms_certs.c) and only the framing and the three
+ * small attributes (an OID, a time, a digest) are written by hand (as src/ses/sig_der.c does for
+ * TBS_Sign): the signed attributes are written once, where they lie in the result, signed there
+ * as a SET (tag 0x31) and then retagged [0] IMPLICIT (0xA0). tests/cms checks the result
+ * against the templates' encoding.
  */
+
+/* PKCS #9 contentType, messageDigest, signingTime */
+#define OID_CONTENT_TYPE   "1.2.840.113549.1.9.3"
+#define OID_MESSAGE_DIGEST "1.2.840.113549.1.9.4"
+#define OID_SIGNING_TIME   "1.2.840.113549.1.9.5"
 
 /* Longest DER SM2 signature value: SEQUENCE of two INTEGERs of at most 33 bytes. */
 #define SIG_DER_MAX 72
@@ -85,20 +93,11 @@ static uint8_t *put_hdr(uint8_t *o, uint8_t tag, size_t n)
     return o + es__der_len(o, n);
 }
 
-/* i2d's result (n, *der) as a part: 0 when it failed. A pointer, not the value: the call that
- * fills *der is an argument of the same call. */
-static int take(part *p, int n, unsigned char **der)
-{
-    p->h = *der;
-    p->nh = n > 0 ? (size_t)n : 0;
-    return n > 0;
-}
-
 /*
  * OIDs encoded once per process: OBJ_txt2obj parses the text (the seal attribute's 2.25 arc
  * through a BIGNUM), which cost as much per signature as the rest of the small parts.
  */
-#define OID_CACHE_N   8
+#define OID_CACHE_N   16
 #define OID_DER_MAX   48
 #define OID_CACHE_TXT 128
 
@@ -183,18 +182,59 @@ static int sid_part(part *p, X509 *cert)
     return ok;
 }
 
-/* An attribute of one value, encoded by the template (the three small ones). *value is taken
- * (set to NULL) once the attribute holds it. */
-static int attr_part(part *p, int nid, int type, void **value)
+/*
+ * Attribute ::= SEQUENCE { attrType OID, attrValues SET { value } } of one small value (v: its
+ * whole TLV), written directly: through X509_ATTRIBUTE and its template the three small
+ * attributes cost as much as the certificates.
+ */
+static int small_attr(part *p, const char *oid, const uint8_t *v, size_t nv)
 {
-    X509_ATTRIBUTE *a = *value != NULL ? X509_ATTRIBUTE_create(nid, type, *value) : NULL;
-    unsigned char *der = NULL;
-    int ok = a != NULL && take(p, i2d_X509_ATTRIBUTE(a, &der), &der);
+    uint8_t der[OID_DER_MAX], *o;
+    size_t no = oid_der(oid, der), seq = no + hdr(nv) + nv;
 
-    if (a != NULL)
-        *value = NULL;
-    X509_ATTRIBUTE_free(a);
-    return ok;
+    if (no == 0 || (p->h = OPENSSL_malloc(hdr(seq) + seq)) == NULL)
+        return 0;
+    o = put_hdr(p->h, 0x30, seq);
+    memcpy(o, der, no);
+    o = put_hdr(o + no, 0x31, nv);
+    memcpy(o, v, nv);
+    p->nh = hdr(seq) + seq;
+    return 1;
+}
+
+/*
+ * Time ::= CHOICE { UTCTime, GeneralizedTime } of t as ASN1_TIME_set writes it (RFC 5280:
+ * UTCTime "YYMMDDHHMMSSZ" for 1950-2049, else GeneralizedTime "YYYYMMDDHHMMSSZ"): the TLV's
+ * length, 0 when t's year has no four digits.
+ */
+static size_t time_der(es_time t, uint8_t out[17])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    int year, utc, v[7];
+    uint8_t *o = out + 2;
+
+    if ((time_t)t != t || OPENSSL_gmtime(&tt, &tm) == NULL)
+        return 0;
+    year = tm.tm_year + 1900;
+    if (year < 0 || year > 9999)
+        return 0;
+    utc = year >= 1950 && year < 2050;
+    v[0] = year / 100;
+    v[1] = year % 100;
+    v[2] = tm.tm_mon + 1;
+    v[3] = tm.tm_mday;
+    v[4] = tm.tm_hour;
+    v[5] = tm.tm_min;
+    v[6] = tm.tm_sec;
+    for (int i = utc; i < 7; i++) {
+        *o++ = (uint8_t)('0' + v[i] / 10);
+        *o++ = (uint8_t)('0' + v[i] % 10);
+    }
+    *o++ = 'Z';
+    out[0] = utc ? V_ASN1_UTCTIME : V_ASN1_GENERALIZEDTIME;
+    out[1] = (uint8_t)(o - out - 2);
+    return (size_t)(o - out);
 }
 
 /* Attribute ::= SEQUENCE { attrType OID, attrValues SET { value } }: the value is the caller's
@@ -224,20 +264,17 @@ static int extra_part(part *p, const es__cms_attr *x)
 static int attrs_parts(gm_parts *g, const uint8_t md[ES_SM3_LEN], es_time t,
                        const es__cms_attr *extra)
 {
-    ASN1_OBJECT *type = OBJ_txt2obj(ES__OID_GM_DATA, 1);
-    ASN1_TIME *when = ASN1_TIME_set(NULL, (time_t)t);
-    ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
-    int ok = os != NULL && ASN1_OCTET_STRING_set(os, md, ES_SM3_LEN) && when != NULL;
+    uint8_t type[OID_DER_MAX], when[17], digest[2 + ES_SM3_LEN] = {V_ASN1_OCTET_STRING, ES_SM3_LEN};
+    size_t ntype = oid_der(ES__OID_GM_DATA, type), nwhen = time_der(t, when);
+    int ok;
 
-    ok = ok && attr_part(&g->attrs[0], NID_pkcs9_contentType, V_ASN1_OBJECT, (void **)&type);
-    ok = ok && attr_part(&g->attrs[1], NID_pkcs9_signingTime, when->type, (void **)&when);
-    ok = ok && attr_part(&g->attrs[2], NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, (void **)&os);
+    memcpy(digest + 2, md, ES_SM3_LEN);
+    ok = ntype > 0 && nwhen > 0 && small_attr(&g->attrs[0], OID_CONTENT_TYPE, type, ntype) &&
+         small_attr(&g->attrs[1], OID_SIGNING_TIME, when, nwhen) &&
+         small_attr(&g->attrs[2], OID_MESSAGE_DIGEST, digest, sizeof(digest));
     g->nattrs = 3;
     if (ok && extra != NULL)
         ok = extra_part(&g->attrs[g->nattrs++], extra);
-    ASN1_OBJECT_free(type);
-    ASN1_TIME_free(when);
-    ASN1_OCTET_STRING_free(os);
     if (!ok)
         return 0;
     qsort(g->attrs, g->nattrs, sizeof(part), part_cmp);
@@ -255,8 +292,8 @@ static int certs_parts(gm_parts *g, X509 *cert, STACK_OF(X509) * chain)
         return 0;
     for (size_t i = 0; i < n; i++) {
         X509 *x = i == 0 ? cert : sk_X509_value(chain, (int)i - 1);
-        unsigned char *der = NULL;
-        if (!take(&g->certs[g->ncerts], i2d_X509(x, &der), &der))
+        part *p = &g->certs[g->ncerts];
+        if ((p->nh = es__cms_cert_der(x, &p->h)) == 0)
             return 0;
         g->certs_len += g->certs[g->ncerts++].nh;
     }

@@ -29,6 +29,15 @@ es_err es__pdf_ranges_sha256(const es__pdf_ranges *rg, uint8_t md[32])
     return es__cms_data_digest(&d, EVP_sha256(), md, NULL);
 }
 
+size_t es__pdf_cms_certs_len(X509 *cert, STACK_OF(X509) * chain)
+{
+    size_t n = es__cms_cert_der(cert, NULL);
+
+    for (int i = 0; chain != NULL && i < sk_X509_num(chain); i++)
+        n += es__cms_cert_der(sk_X509_value(chain, i), NULL);
+    return n;
+}
+
 es_err es__pdf_cms_sign_gm(const es_key *key, X509 *cert, STACK_OF(X509) * chain,
                            const es_seal *seal, const uint8_t md[32], es_time t, es_buf *out)
 {

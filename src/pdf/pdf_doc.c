@@ -95,42 +95,49 @@ static void find_xref(es_pdf *d)
     }
 }
 
-/* key of the page or the nearest ancestor that has it (ISO 32000 7.7.3.4). */
-static qpdf_oh inherited(qpdf_data q, qpdf_oh page, const char *key)
+/*
+ * /MediaBox, /CropBox and /Rotate of the page or of the nearest ancestor that has each (ISO 32000
+ * 7.7.3.4), in one walk up the tree; 0 for a key no node has. has_key before get_key: an absent
+ * key costs one call, and nothing is asked of a non-dictionary (qpdf warns about each).
+ */
+static void inherited(qpdf_data q, qpdf_oh page, qpdf_oh v[3])
 {
-    qpdf_oh cur = page, v = qpdf_oh_get_key(q, page, key);
+    static const char *const keys[3] = {"/MediaBox", "/CropBox", "/Rotate"};
+    qpdf_oh cur = page, parent;
+    int left = 3;
 
-    for (int i = 0; i < MAX_INHERIT_DEPTH && qpdf_oh_is_null(q, v); i++) {
-        qpdf_oh parent = qpdf_oh_get_key(q, cur, "/Parent");
-        qpdf_oh_release(q, v);
+    v[0] = v[1] = v[2] = 0;
+    for (int i = 0; i <= MAX_INHERIT_DEPTH && left > 0 && qpdf_oh_is_dictionary(q, cur); i++) {
+        for (int k = 0; k < 3; k++)
+            if (v[k] == 0 && qpdf_oh_has_key(q, cur, keys[k])) {
+                v[k] = qpdf_oh_get_key(q, cur, keys[k]);
+                left--;
+            }
+        if (left == 0)
+            break;
+        parent = qpdf_oh_get_key(q, cur, "/Parent");
         if (cur != page)
             qpdf_oh_release(q, cur);
         cur = parent;
-        v = qpdf_oh_get_key(q, cur, key);
-        if (!qpdf_oh_is_dictionary(q, cur))
-            break;
     }
     if (cur != page)
         qpdf_oh_release(q, cur);
-    return v;
 }
 
 static void read_page(qpdf_data q, qpdf_oh pg, es_pdf_page *out)
 {
-    qpdf_oh h = qpdf_oh_new_dictionary(q), v;
+    qpdf_oh v[3];
     double b[4];
 
     out->objid = qpdf_oh_get_object_id(q, pg);
     out->media[0] = out->media[1] = 0;
     out->media[2] = 612;
     out->media[3] = 792;
-    if ((v = inherited(q, pg, "/MediaBox")), qpdf_oh_replace_key(q, h, "/B", v),
-        es__pdf_box(q, h, "/B", b))
+    inherited(q, pg, v);
+    if (v[0] != 0 && es__pdf_box_of(q, v[0], b))
         memcpy(out->media, b, sizeof(b));
-    qpdf_oh_release(q, v);
     memcpy(out->crop, out->media, sizeof(b));
-    if ((v = inherited(q, pg, "/CropBox")), qpdf_oh_replace_key(q, h, "/B", v),
-        es__pdf_box(q, h, "/B", b)) {
+    if (v[1] != 0 && es__pdf_box_of(q, v[1], b)) {
         for (int i = 0; i < 2; i++) {
             out->crop[i] = b[i] > out->media[i] ? b[i] : out->media[i];
             out->crop[i + 2] = b[i + 2] < out->media[i + 2] ? b[i + 2] : out->media[i + 2];
@@ -138,18 +145,40 @@ static void read_page(qpdf_data q, qpdf_oh pg, es_pdf_page *out)
         if (out->crop[0] >= out->crop[2] || out->crop[1] >= out->crop[3])
             memcpy(out->crop, out->media, sizeof(b));
     }
-    qpdf_oh_release(q, v);
-    v = inherited(q, pg, "/Rotate");
-    out->rotate = qpdf_oh_is_integer(q, v) ? (int)(qpdf_oh_get_int_value(q, v) % 360) : 0;
+    out->rotate =
+        v[2] != 0 && qpdf_oh_is_integer(q, v[2]) ? (int)(qpdf_oh_get_int_value(q, v[2]) % 360) : 0;
     out->rotate = ((out->rotate + 360) % 360) / 90 * 90;
-    qpdf_oh_release(q, v);
-    v = qpdf_oh_get_key(q, pg, "/Annots");
-    out->nannots = qpdf_oh_is_array(q, v) ? (size_t)qpdf_oh_get_array_n_items(q, v) : 0;
-    qpdf_oh_release(q, v);
-    qpdf_oh_release(q, h);
+    for (int k = 0; k < 3; k++)
+        if (v[k] != 0)
+            qpdf_oh_release(q, v[k]);
+    out->nannots = 0;
+    if (qpdf_oh_has_key(q, pg, "/Annots")) {
+        qpdf_oh an = qpdf_oh_get_key(q, pg, "/Annots");
+        out->nannots = qpdf_oh_is_array(q, an) ? (size_t)qpdf_oh_get_array_n_items(q, an) : 0;
+        qpdf_oh_release(q, an);
+    }
 }
 
-static es_err read_pages(es_pdf *d)
+es_err es__pdf_page_load(es_pdf *d, size_t i)
+{
+    qpdf_oh pg;
+
+    if (i >= d->npages || d->page_loaded == NULL || d->page_loaded[i])
+        return ES_OK;
+    es__pdf_qpdf_clear(d->q);
+    pg = qpdf_get_page_n(d->q, i);
+    read_page(d->q, pg, &d->pages[i]);
+    qpdf_oh_release(d->q, pg);
+    d->page_loaded[i] = 1;
+    if (qpdf_has_error(d->q))
+        return es__fail(ES_ERR_FORMAT, "cannot read page %zu: %s", i + 1,
+                        qpdf_get_error_full_text(d->q, qpdf_get_error(d->q)));
+    return ES_OK;
+}
+
+/* Every page's attributes; with lazy, only each page's object number (es__pdf_page_load reads
+ * the rest of the pages a caller needs). */
+static es_err read_pages(es_pdf *d, int lazy)
 {
     int n = qpdf_get_num_pages(d->q);
 
@@ -157,11 +186,15 @@ static es_err read_pages(es_pdf *d)
         return es__fail(ES_ERR_FORMAT, "cannot read the page tree: %s",
                         qpdf_has_error(d->q) ? qpdf_get_error_full_text(d->q, qpdf_get_error(d->q))
                                              : "no pages");
-    if (n > 0 && (d->pages = calloc((size_t)n, sizeof(*d->pages))) == NULL)
+    if (n > 0 && ((d->pages = calloc((size_t)n, sizeof(*d->pages))) == NULL ||
+                  (lazy && (d->page_loaded = calloc((size_t)n, 1)) == NULL)))
         return es__fail(ES_ERR_NOMEM, "out of memory");
     for (int i = 0; i < n; i++) {
         qpdf_oh pg = qpdf_get_page_n(d->q, (size_t)i);
-        read_page(d->q, pg, &d->pages[i]);
+        if (lazy)
+            d->pages[i].objid = qpdf_oh_get_object_id(d->q, pg);
+        else
+            read_page(d->q, pg, &d->pages[i]);
         qpdf_oh_release(d->q, pg);
     }
     d->npages = (size_t)n;
@@ -178,6 +211,11 @@ es_err es_pdf_open(const uint8_t *p, size_t n, es_pdf **out)
 
 es_err es_pdf_open_password(const uint8_t *p, size_t n, const char *password, es_pdf **out)
 {
+    return es__pdf_open(p, n, password, 0, out);
+}
+
+es_err es__pdf_open(const uint8_t *p, size_t n, const char *password, unsigned flags, es_pdf **out)
+{
     es_err rc;
     es_pdf *d = NULL;
     qpdf_oh t;
@@ -191,8 +229,14 @@ es_err es_pdf_open_password(const uint8_t *p, size_t n, const char *password, es
         rc = es__fail(ES_ERR_NOMEM, "out of memory");
         goto end;
     }
-    if ((rc = es_buf_set(&d->data, p, n)) != ES_OK ||
-        (rc = es__pdf_qpdf_open(d->data.data, d->data.len, password, &d->q, &d->repaired)) !=
+    if (flags & ES__PDF_BORROW) {
+        d->data.data = (uint8_t *)p;
+        d->data.len = n;
+        d->borrowed = 1;
+    } else if ((rc = es_buf_set(&d->data, p, n)) != ES_OK) {
+        goto end;
+    }
+    if ((rc = es__pdf_qpdf_open(d->data.data, d->data.len, password, &d->q, &d->repaired)) !=
             ES_OK ||
         (rc = find_revisions(d)) != ES_OK)
         goto end;
@@ -201,7 +245,8 @@ es_err es_pdf_open_password(const uint8_t *p, size_t n, const char *password, es
     t = qpdf_get_trailer(d->q);
     d->size = (long)es__pdf_num(d->q, t, "/Size", 0);
     qpdf_oh_release(d->q, t);
-    if ((rc = read_pages(d)) != ES_OK || (rc = es__pdf_read_fields(d)) != ES_OK)
+    if ((rc = read_pages(d, (flags & ES__PDF_LAZY_PAGES) != 0)) != ES_OK ||
+        (rc = es__pdf_read_fields(d)) != ES_OK)
         goto end;
     *out = d;
     d = NULL;
@@ -242,9 +287,11 @@ void es_pdf_free(es_pdf *d)
     free(d->fields);
     free(d->sigs);
     free(d->pages);
+    free(d->page_loaded);
     free(d->revs);
     /* the document's own bytes hold no secret (an encrypted one's are ciphertext) */
-    es_buf_free_public(&d->data);
+    if (!d->borrowed)
+        es_buf_free_public(&d->data);
     free(d);
 }
 

@@ -192,9 +192,10 @@ static es_err scan_objects(es_pdf *d)
 
     for (long id = 1; id < d->size && rc == ES_OK; id++) {
         qpdf_oh o = qpdf_get_object_by_id(q, (int)id, 0);
+        /* one call for each test: every object of the file passes through here */
         if (qpdf_oh_is_dictionary(q, o) && !known(d, (int)id) &&
-            (es__pdf_name_is(q, o, "/Type", "Sig") ||
-             es__pdf_name_is(q, o, "/Type", "DocTimeStamp") ||
+            (qpdf_oh_is_dictionary_of_type(q, o, "/Sig", "") ||
+             qpdf_oh_is_dictionary_of_type(q, o, "/DocTimeStamp", "") ||
              (qpdf_oh_has_key(q, o, "/ByteRange") && qpdf_oh_has_key(q, o, "/Contents"))))
             rc = add_sig(d, o, "", 0, 0);
         qpdf_oh_release(q, o);
@@ -215,7 +216,8 @@ es_err es__pdf_read_fields(es_pdf *d)
 {
     qpdf_data q = d->q;
     qpdf_oh root = qpdf_get_root(q), af = qpdf_oh_get_key(q, root, "/AcroForm");
-    qpdf_oh fields = qpdf_oh_get_key(q, af, "/Fields");
+    /* most documents have no form: asking a null for a key makes qpdf record a warning */
+    qpdf_oh fields = qpdf_oh_get_key_if_dict(q, af, "/Fields");
     es_err rc = ES_OK;
 
     if (qpdf_oh_is_array(q, fields))

@@ -23,6 +23,18 @@
 /* A PDF literal string (text with '(', ')' and backslash escaped); UTF-8 text becomes UTF-16BE. */
 void es__pdf_sb_text(es__sb *b, const char *utf8);
 
+/* ---- numbers without printf (pdf_num.c) ---- */
+
+/* v in decimal, zero-padded to width digits (0: no padding). */
+void es__pdf_sb_uint(es__sb *b, unsigned long long v, int width);
+void es__pdf_sb_int(es__sb *b, long long v);
+/* v with four decimals, as "%.4f" writes it (the last digit may be rounded differently). */
+void es__pdf_sb_real(es__sb *b, double v);
+/* "id 0 R" */
+void es__pdf_sb_ref(es__sb *b, long id);
+/* Lower-case hex of n bytes. */
+void es__pdf_sb_hex(es__sb *b, const uint8_t *p, size_t n);
+
 /* ---- the document (pdf_doc.c, pdf_fields.c) ---- */
 
 typedef struct es__pdf_sig {
@@ -34,6 +46,7 @@ typedef struct es__pdf_sig {
 
 struct es_pdf {
     es_buf data;
+    int borrowed; /* data is the caller's (ES__PDF_BORROW) */
     qpdf_data q;
     char *password; /* as given to es_pdf_open_password (wiped when freed), or NULL */
     int encrypted, repaired, xref_stream;
@@ -43,11 +56,24 @@ struct es_pdf {
     size_t nrevs;
     es_pdf_page *pages;
     size_t npages;
+    unsigned char *page_loaded; /* ES__PDF_LAZY_PAGES: 1 for each page read so far */
     es__pdf_sig *sigs;
     size_t nsigs;
     char **fields; /* fully qualified names of every field */
     size_t nfields;
 };
+
+/* es__pdf_open: use the caller's bytes, which must outlive the document (no copy). */
+#define ES__PDF_BORROW 1u
+/* es__pdf_open: read only each page's object number; es__pdf_page_load reads a page's boxes,
+ * /Rotate and annotations when a caller needs them. */
+#define ES__PDF_LAZY_PAGES 2u
+
+/* es_pdf_open_password with flags (ES__PDF_*). */
+es_err es__pdf_open(const uint8_t *p, size_t n, const char *password, unsigned flags, es_pdf **out);
+/* Read page i (0-based) when it was left out at open; ES_OK when already read or out of range.
+ * ES_ERR_FORMAT. */
+es_err es__pdf_page_load(es_pdf *d, size_t i);
 
 /* Open qpdf on p[0..n) (not copied: it must outlive *q) with password (may be NULL).
  * ES_ERR_PASSWORD, ES_ERR_FORMAT. */
@@ -67,8 +93,10 @@ double es__pdf_num(qpdf_data q, qpdf_oh dict, const char *key, double def);
 int es__pdf_name_is(qpdf_data q, qpdf_oh dict, const char *key, const char *name);
 /* A new string: the name (without '/') or text of dict[key]; "" when absent; NULL on no memory. */
 char *es__pdf_get_text(qpdf_data q, qpdf_oh dict, const char *key);
-/* 1 when dict[key] is an array of four numbers, stored in box. */
+/* 1 when dict[key] is an array of four numbers, stored in box (normalised: lower-left first). */
 int es__pdf_box(qpdf_data q, qpdf_oh dict, const char *key, double box[4]);
+/* The same for the array arr itself. */
+int es__pdf_box_of(qpdf_data q, qpdf_oh arr, double box[4]);
 
 /* A key to replace or add when serialising a dictionary: text is PDF syntax. */
 typedef struct es__pdf_kv {
@@ -141,6 +169,10 @@ typedef struct es__pdf_writer {
     long plain_id;              /* the signature dictionary: its /Contents stays plain */
 } es__pdf_writer;
 
+/* 32 new bytes for /ID strings (two of 16): unique in and across processes, not secret
+ * (pdf_id.c). */
+es_err es__pdf_new_id(uint8_t out[32]);
+
 /* Start with a copy of the original bytes (and an end of line if they lack one). */
 es_err es__pdf_w_init(es__pdf_writer *w, const es_pdf *d);
 /* A new object number. */
@@ -189,6 +221,9 @@ typedef struct es__pdf_ranges {
 
 /* SM3 of the ranges (pdf_cms.c). */
 es_err es__pdf_ranges_sm3(const es__pdf_ranges *r, uint8_t md[32]);
+
+/* The DER length of cert and chain (may be NULL) together, as a SignedData carries them. */
+size_t es__pdf_cms_certs_len(X509 *cert, STACK_OF(X509) * chain);
 
 /* A GM/T 0010 SignedData over the ranges' SM3, carrying seal (may be NULL) as an attribute. */
 es_err es__pdf_cms_sign_gm(const es_key *key, X509 *cert, STACK_OF(X509) * chain,

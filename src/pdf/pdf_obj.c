@@ -4,9 +4,6 @@
 
 #include "pdf/pdf_local.h"
 
-/* Objects nest at most this deep in what eseal writes back (qpdf limits parsing similarly). */
-#define SER_MAX_DEPTH 100
-
 double es__pdf_num(qpdf_data q, qpdf_oh dict, const char *key, double def)
 {
     qpdf_oh v = qpdf_oh_get_key(q, dict, key);
@@ -43,6 +40,14 @@ char *es__pdf_get_text(qpdf_data q, qpdf_oh dict, const char *key)
 int es__pdf_box(qpdf_data q, qpdf_oh dict, const char *key, double box[4])
 {
     qpdf_oh v = qpdf_oh_get_key(q, dict, key);
+    int ok = es__pdf_box_of(q, v, box);
+
+    qpdf_oh_release(q, v);
+    return ok;
+}
+
+int es__pdf_box_of(qpdf_data q, qpdf_oh v, double box[4])
+{
     int ok = qpdf_oh_is_array(q, v) && qpdf_oh_get_array_n_items(q, v) == 4;
 
     for (int i = 0; ok && i < 4; i++) {
@@ -51,7 +56,6 @@ int es__pdf_box(qpdf_data q, qpdf_oh dict, const char *key, double box[4])
         box[i] = ok ? qpdf_oh_get_numeric_value(q, e) : 0;
         qpdf_oh_release(q, e);
     }
-    qpdf_oh_release(q, v);
     if (ok && box[0] > box[2]) {
         double t = box[0];
         box[0] = box[2];
@@ -65,102 +69,98 @@ int es__pdf_box(qpdf_data q, qpdf_oh dict, const char *key, double box[4])
     return ok;
 }
 
-static es_err ser(qpdf_data q, qpdf_oh oh, int top, const es__pdf_kv *ov, size_t nov,
-                  const char *append, es__sb *b, int depth);
-
-static es_err ser_key(qpdf_data q, const char *key, es__sb *b)
+/* A name as qpdf writes it (QPDF_Name::normalizeName): a name of regular characters is its own
+ * text; any other goes through qpdf. */
+static void put_name(qpdf_data q, const char *key, es__sb *b)
 {
-    qpdf_oh k = qpdf_oh_new_name(q, key);
+    const unsigned char *s = (const unsigned char *)key;
+    int plain = s[0] == '/';
 
-    es__sb_str(b, qpdf_oh_unparse(q, k));
-    qpdf_oh_release(q, k);
-    return b->err;
+    for (size_t i = 1; plain && s[i] != 0; i++)
+        plain = s[i] >= 33 && s[i] <= 126 && strchr("#()<>[]{}/%", s[i]) == NULL;
+    if (plain) {
+        es__sb_str(b, key);
+    } else {
+        qpdf_oh k = qpdf_oh_new_name(q, key);
+        es__sb_str(b, qpdf_oh_unparse(q, k));
+        qpdf_oh_release(q, k);
+    }
 }
 
-/* The keys of a dictionary, copied (qpdf's key iterator is shared by the whole qpdf_data). */
-static es_err dict_keys(qpdf_data q, qpdf_oh oh, char ***keys, size_t *n)
+static int overridden(const es__pdf_kv *ov, size_t nov, const char *key)
 {
-    size_t cap = 0;
-    char **k = NULL, **nk;
+    for (size_t j = 0; j < nov; j++)
+        if (strcmp(ov[j].key, key) == 0)
+            return 1;
+    return 0;
+}
 
-    *n = 0;
+/*
+ * The keys of a dictionary but those of ov, each "/Key value " as qpdf's own unparse writes them
+ * (so a dictionary reads the same whichever way it was written). A value is one qpdf unparse:
+ * a reference when indirect, else the whole direct object (a walk through handles cost a dozen
+ * calls for each nested key). Nothing else uses the key iterator meanwhile.
+ */
+static void dict_keys_but(qpdf_data q, qpdf_oh oh, const es__pdf_kv *ov, size_t nov, es__sb *b)
+{
     qpdf_oh_begin_dict_key_iter(q, oh);
     while (qpdf_oh_dict_more_keys(q)) {
         const char *key = qpdf_oh_dict_next_key(q);
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            if ((nk = realloc(k, cap * sizeof(*k))) == NULL)
-                break;
-            k = nk;
-        }
-        if ((k[*n] = strdup(key ? key : "")) == NULL)
-            break;
-        (*n)++;
-    }
-    *keys = k;
-    if (qpdf_oh_dict_more_keys(q))
-        return es__fail(ES_ERR_NOMEM, "out of memory");
-    return ES_OK;
-}
-
-static void free_keys(char **k, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(k[i]);
-    free(k);
-}
-
-static es_err ser_dict(qpdf_data q, qpdf_oh oh, const es__pdf_kv *ov, size_t nov, es__sb *b,
-                       int depth)
-{
-    char **keys = NULL;
-    size_t nkeys = 0, j;
-    es_err rc = dict_keys(q, oh, &keys, &nkeys);
-
-    es__sb_str(b, "<<");
-    for (size_t i = 0; i < nkeys && rc == ES_OK; i++) {
-        for (j = 0; j < nov && strcmp(ov[j].key, keys[i]) != 0; j++)
-            ;
-        if (j < nov)
-            continue; /* replaced below */
-        qpdf_oh v = qpdf_oh_get_key(q, oh, keys[i]);
-        if ((rc = ser_key(q, keys[i], b)) == ES_OK) {
-            es__sb_str(b, " ");
-            rc = ser(q, v, 0, NULL, 0, NULL, b, depth + 1);
-            es__sb_str(b, " ");
-        }
+        if (key == NULL || overridden(ov, nov, key))
+            continue;
+        qpdf_oh v = qpdf_oh_get_key(q, oh, key);
+        put_name(q, key, b);
+        es__sb_str(b, " ");
+        es__sb_str(b, qpdf_oh_unparse(q, v));
+        es__sb_str(b, " ");
         qpdf_oh_release(q, v);
     }
-    for (j = 0; rc == ES_OK && j < nov; j++)
-        if (ov[j].text != NULL && (rc = ser_key(q, ov[j].key, b)) == ES_OK)
-            es__sb_printf(b, " %s ", ov[j].text);
-    es__sb_str(b, ">>");
-    free_keys(keys, nkeys);
-    return rc != ES_OK ? rc : b->err;
 }
 
-static es_err ser(qpdf_data q, qpdf_oh oh, int top, const es__pdf_kv *ov, size_t nov,
-                  const char *append, es__sb *b, int depth)
+/* "<< ", the kept keys, the keys of ov that have text, ">>". */
+static void ser_dict(qpdf_data q, qpdf_oh oh, const es__pdf_kv *ov, size_t nov, es__sb *b)
+{
+    int any = 0;
+
+    for (size_t j = 0; j < nov && !any; j++)
+        any = qpdf_oh_has_key(q, oh, ov[j].key);
+    if (any) {
+        es__sb_str(b, "<< ");
+        dict_keys_but(q, oh, ov, nov, b);
+    } else {
+        /* nothing to leave out: qpdf's text of the whole dictionary, "<< ... >>", but its end */
+        const char *s = qpdf_oh_unparse_resolved(q, oh);
+        size_t n = strlen(s);
+        es__sb_add(b, s, n >= 2 ? n - 2 : 0);
+    }
+    for (size_t j = 0; j < nov; j++)
+        if (ov[j].text != NULL) {
+            put_name(q, ov[j].key, b);
+            es__sb_str(b, " ");
+            es__sb_str(b, ov[j].text);
+            es__sb_str(b, " ");
+        }
+    es__sb_str(b, ">>");
+}
+
+/* The object itself (even when indirect): qpdf's text, with ov applied to a dictionary and
+ * append added at the end of an array. qpdf bounds how deep objects nest when it parses them. */
+static es_err ser(qpdf_data q, qpdf_oh oh, const es__pdf_kv *ov, size_t nov, const char *append,
+                  es__sb *b)
 {
     es_err rc = ES_OK;
 
-    if (depth > SER_MAX_DEPTH)
-        return es__fail(ES_ERR_LIMIT, "objects nested deeper than %d", SER_MAX_DEPTH);
-    if (!top && qpdf_oh_is_indirect(q, oh)) {
-        es__sb_printf(b, "%d %d R", qpdf_oh_get_object_id(q, oh), qpdf_oh_get_generation(q, oh));
-    } else if (qpdf_oh_is_dictionary(q, oh)) {
-        rc = ser_dict(q, oh, ov, nov, b, depth);
+    if (qpdf_oh_is_dictionary(q, oh)) {
+        ser_dict(q, oh, ov, nov, b);
     } else if (qpdf_oh_is_array(q, oh)) {
-        int n = qpdf_oh_get_array_n_items(q, oh);
-        es__sb_str(b, "[");
-        for (int i = 0; i < n && rc == ES_OK; i++) {
-            qpdf_oh e = qpdf_oh_get_array_item(q, oh, i);
-            es__sb_str(b, i ? " " : "");
-            rc = ser(q, e, 0, NULL, 0, NULL, b, depth + 1);
-            qpdf_oh_release(q, e);
+        /* "[ ... ]": the items, then append before the closing bracket */
+        const char *s = qpdf_oh_unparse_resolved(q, oh);
+        size_t n = strlen(s);
+        es__sb_add(b, s, n >= 1 ? n - 1 : 0);
+        if (append != NULL) {
+            es__sb_str(b, append);
+            es__sb_str(b, " ");
         }
-        if (append != NULL)
-            es__sb_printf(b, " %s", append);
         es__sb_str(b, "]");
     } else if (qpdf_oh_is_stream(q, oh)) {
         rc = es__fail(ES_ERR_INTERNAL, "a stream cannot be written as a direct object");
@@ -183,13 +183,17 @@ es_err es__pdf_ser(qpdf_data q, qpdf_oh oh, const es__pdf_kv *ov, size_t nov, co
                    es__sb *b)
 {
     es__pdf_qpdf_clear(q);
-    return ser(q, oh, 1, ov, nov, append, b, 0);
+    return ser(q, oh, ov, nov, append, b);
 }
 
 es_err es__pdf_ser_value(qpdf_data q, qpdf_oh oh, es__sb *b)
 {
     es__pdf_qpdf_clear(q);
-    return ser(q, oh, 0, NULL, 0, NULL, b, 0);
+    es__sb_str(b, qpdf_oh_unparse(q, oh));
+    if (qpdf_has_error(q))
+        return es__fail(ES_ERR_FORMAT, "cannot read an object: %s",
+                        qpdf_get_error_full_text(q, qpdf_get_error(q)));
+    return b->err;
 }
 
 es_err es__pdf_stream_raw(qpdf_data q, qpdf_oh oh, unsigned char **p, size_t *n)

@@ -98,6 +98,26 @@ static es_err check_doc(sign_ctx *c)
     return ES_OK;
 }
 
+/* The pages placement reads: the target page, or those of a keyword search or a cross-page seal
+ * (the document is opened without the others: a long document's pages cost nothing). */
+static es_err load_pages(const sign_ctx *c)
+{
+    const es_pdf_sign_opts *o = c->o;
+    size_t from = 0, to = c->d->npages;
+    es_err rc = ES_OK;
+
+    if (o->cross_page) {
+        from = o->first_page > 0 ? (size_t)o->first_page - 1 : 0;
+        to = o->last_page > 0 && (size_t)o->last_page < to ? (size_t)o->last_page : to;
+    } else if (o->keyword == NULL) {
+        from = o->page > 0 ? (size_t)o->page - 1 : 0;
+        to = from < to ? from + 1 : to;
+    }
+    for (size_t i = from; i < to && rc == ES_OK; i++)
+        rc = es__pdf_page_load(c->d, i);
+    return rc;
+}
+
 static es_err picture(const es_pdf_sign_opts *o, const uint8_t **p, size_t *n, double *w, double *h)
 {
     if (o->seal != NULL) {
@@ -119,22 +139,26 @@ static es_err picture(const es_pdf_sign_opts *o, const uint8_t **p, size_t *n, d
 
 static size_t contents_room(const sign_ctx *c)
 {
-    size_t n = 0, room = CONTENTS_SLACK + (size_t)i2d_X509(c->o->cert, NULL);
+    size_t n = 0, room = CONTENTS_SLACK + es__pdf_cms_certs_len(c->o->cert, c->o->chain);
 
     if (c->o->seal != NULL && c->o->format != ES_PDF_PADES)
         es_seal_der(c->o->seal, &n);
-    for (int i = 0; c->o->chain && i < sk_X509_num(c->o->chain); i++)
-        room += (size_t)i2d_X509(sk_X509_value(c->o->chain, i), NULL);
     return room + n;
 }
 
-/* n '0' characters: the room for a seal's signature is hundreds of kilobytes. */
-static void zeros(es__sb *b, size_t n)
+/*
+ * The room of /Contents: n bytes that fill_signature writes (the signature's hex, then '0's).
+ * An encrypted document's signature dictionary is copied when its strings are encrypted, so its
+ * room is filled now; a plain one's is only set aside: writing hundreds of kilobytes of '0's that
+ * the signature then overwrites cost as much as the hex itself.
+ */
+static void contents_room_put(es__sb *b, size_t n, int fill)
 {
     es__sb_reserve(b, n);
     if (b->err != ES_OK)
         return;
-    memset(b->p + b->len, '0', n);
+    if (fill)
+        memset(b->p + b->len, '0', n);
     b->len += n;
     b->p[b->len] = '\0';
 }
@@ -146,9 +170,12 @@ static void write_sigdict(sign_ctx *c)
     time_t tt = (time_t)c->t;
 
     gmtime_r(&tt, &tm);
+    const int date[6] = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                         tm.tm_hour,        tm.tm_min,     tm.tm_sec};
+
     es__pdf_w_begin(&c->w, c->u.sig);
-    es__sb_printf(b, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /%s",
-                  c->o->format == ES_PDF_SES     ? "ESeal.SES"
+    es__sb_str(b, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /");
+    es__sb_str(b, c->o->format == ES_PDF_SES     ? "ESeal.SES"
                   : c->o->format == ES_PDF_PADES ? "ETSI.CAdES.detached"
                                                  : "adbe.pkcs7.detached");
     /* the placeholders come before any string: encrypting the strings moves nothing before */
@@ -157,11 +184,14 @@ static void write_sigdict(sign_ctx *c)
     es__sb_str(b, "0000000000 0000000000 0000000000] /Contents ");
     c->c0 = b->len;
     es__sb_str(b, "<");
-    zeros(b, 2 * c->room);
+    contents_room_put(b, 2 * c->room, c->d->encrypted);
     es__sb_str(b, ">");
     c->c1 = b->len;
-    es__sb_printf(b, " /M (D:%04d%02d%02d%02d%02d%02dZ)", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    /* " /M (D:%04d%02d%02d%02d%02d%02dZ)" */
+    es__sb_str(b, " /M (D:");
+    for (int i = 0; i < 6; i++)
+        es__pdf_sb_uint(b, (unsigned)date[i], i == 0 ? 4 : 2);
+    es__sb_str(b, "Z)");
     if (c->o->reason)
         es__sb_str(b, " /Reason "), es__pdf_sb_text(b, c->o->reason);
     if (c->o->location)
@@ -248,36 +278,54 @@ static void hex(uint8_t *restrict out, const uint8_t *restrict in, size_t n)
         memcpy(out + 2 * i, hex_pairs + 2 * in[i], 2);
 }
 
+/* v as the ten digits of a ByteRange placeholder (an update stays below 10^10 bytes). */
+static void put_digits(uint8_t *o, size_t v)
+{
+    for (int i = 9; i >= 0; i--, v /= 10)
+        o[i] = (uint8_t)('0' + v % 10);
+}
+
+/* The signature over md in the format asked for; n: the length of the whole update. */
+static es_err sign_md(const sign_ctx *c, const uint8_t md[32], size_t n, es_buf *sig)
+{
+    const es_pdf_sign_opts *o = c->o;
+    char prop[80];
+
+    if (o->format == ES_PDF_PADES)
+        return es__pdf_cms_sign_pades(o->key, o->cert, o->chain, md, sig);
+    if (o->format != ES_PDF_SES)
+        return es__pdf_cms_sign_gm(o->key, o->cert, o->chain, o->seal, md, c->t, sig);
+    /* a SES_Signature names the ByteRange it covers in its property info */
+    snprintf(prop, sizeof(prop), "ByteRange 0 %zu %zu %zu", c->c0, c->c1, n - c->c1);
+    return es_seal_sign_hash(o->seal, o->key, o->cert, md, prop, c->t, sig);
+}
+
 /* ByteRange numbers, the digest of what they cover, the signature into /Contents. */
 static es_err fill_signature(sign_ctx *c)
 {
     uint8_t *p = (uint8_t *)c->w.out.p, md[ES_SM3_LEN];
     size_t n = c->w.out.len, room = (c->c1 - c->c0 - 2) / 2;
     es__pdf_ranges rg = {p, 0, c->c0, c->c1, n};
-    char br[40], prop[80];
     es_buf sig = {0};
     es_err rc;
 
-    snprintf(br, sizeof(br), "%010zu %010zu %010zu", c->c0, c->c1, n - c->c1);
-    memcpy(p + c->br_off, br, 32);
-    snprintf(prop, sizeof(prop), "ByteRange 0 %zu %zu %zu", c->c0, c->c1, n - c->c1);
+    /* "%010zu %010zu %010zu" over the placeholder */
+    put_digits(p + c->br_off, c->c0);
+    put_digits(p + c->br_off + 11, c->c1);
+    put_digits(p + c->br_off + 22, n - c->c1);
     if (c->o->format == ES_PDF_PADES)
         rc = es__pdf_ranges_sha256(&rg, md);
     else
         rc = es__pdf_ranges_sm3(&rg, md);
     if (rc != ES_OK)
         return rc;
-    if (c->o->format == ES_PDF_PADES)
-        rc = es__pdf_cms_sign_pades(c->o->key, c->o->cert, c->o->chain, md, &sig);
-    else if (c->o->format == ES_PDF_SES)
-        rc = es_seal_sign_hash(c->o->seal, c->o->key, c->o->cert, md, prop, c->t, &sig);
-    else
-        rc = es__pdf_cms_sign_gm(c->o->key, c->o->cert, c->o->chain, c->o->seal, md, c->t, &sig);
-    if (rc == ES_OK && sig.len > room)
+    if ((rc = sign_md(c, md, n, &sig)) == ES_OK && sig.len > room)
         rc = es__fail(ES_ERR_INTERNAL, "the signature (%zu bytes) outgrew its room (%zu)", sig.len,
                       room);
-    if (rc == ES_OK)
+    if (rc == ES_OK) {
         hex(p + c->c0 + 1, sig.data, sig.len);
+        memset(p + c->c0 + 1 + 2 * sig.len, '0', 2 * (room - sig.len));
+    }
     es_buf_free_public(&sig);
     return rc;
 }
@@ -294,8 +342,10 @@ es_err es_pdf_sign(const uint8_t *in, size_t n, const es_pdf_sign_opts *o, es_bu
     c.o = o;
     c.t = o->signing_time ? o->signing_time : es_time_now();
     if ((rc = check_opts(o)) != ES_OK ||
-        (rc = es_pdf_open_password(in, n, o->password, &c.d)) != ES_OK ||
-        (rc = check_doc(&c)) != ES_OK || (rc = picture(o, &pic, &npic, &wmm, &hmm)) != ES_OK ||
+        (rc = es__pdf_open(in, n, o->password, ES__PDF_BORROW | ES__PDF_LAZY_PAGES, &c.d)) !=
+            ES_OK ||
+        (rc = check_doc(&c)) != ES_OK || (rc = load_pages(&c)) != ES_OK ||
+        (rc = picture(o, &pic, &npic, &wmm, &hmm)) != ES_OK ||
         (rc = es__pdf_place(c.d, o, wmm, hmm, &c.u.widgets, &c.u.nwidgets)) != ES_OK ||
         (rc = es__pdf_w_init(&c.w, c.d)) != ES_OK)
         goto end;

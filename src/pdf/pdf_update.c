@@ -7,22 +7,48 @@
 #include "pdf/pdf_local.h"
 #include "pdf/pdf_update_local.h"
 
+/* Numbers separated by spaces, each as "%.4f" writes it. */
+static void reals(es__sb *b, const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            es__sb_add(b, " ", 1);
+        es__pdf_sb_real(b, v[i]);
+    }
+}
+
 /* An appearance: the picture (or its slice) upright on the shown page (ISO 32000 12.5.5). */
 static void write_ap(es__pdf_writer *w, const es__pdf_widget *x, long ap, long img)
 {
     es__sb c = ES__PDF_SB_INIT;
     /* /Rotate is a multiple of 90: the matrix entries are 0, 1 or -1 */
     static const int cs[4][2] = {{1, 0}, {0, 1}, {-1, 0}, {0, -1}};
-    double co = cs[(x->rotate / 90) & 3][0], si = cs[(x->rotate / 90) & 3][1];
+    int co = cs[(x->rotate / 90) & 3][0], si = cs[(x->rotate / 90) & 3][1];
+    const int m[4] = {co, si, -si, co};
+    const double bbox[2] = {x->bw, x->bh};
 
-    es__sb_printf(&c, "q %.4f 0 0 %.4f %.4f 0 cm /Seal Do Q\n", x->img_w, x->img_h, x->img_dx);
+    /* "q w 0 0 h dx 0 cm /Seal Do Q" */
+    ES__SB_LIT(&c, "q ");
+    es__pdf_sb_real(&c, x->img_w);
+    ES__SB_LIT(&c, " 0 0 ");
+    es__pdf_sb_real(&c, x->img_h);
+    ES__SB_LIT(&c, " ");
+    es__pdf_sb_real(&c, x->img_dx);
+    ES__SB_LIT(&c, " 0 cm /Seal Do Q\n");
     es__pdf_w_begin(w, ap);
     /* the page is shown turned clockwise by /Rotate: turn the appearance back */
-    es__sb_printf(&w->out,
-                  "<< /Type /XObject /Subtype /Form /BBox [0 0 %.4f %.4f] "
-                  "/Matrix [%g %g %g %g 0 0] /Resources << /XObject << /Seal %ld 0 R >> >> "
-                  "/Length %zu >>\nstream\n",
-                  x->bw, x->bh, co + 0.0, si + 0.0, -si + 0.0, co + 0.0, img, c.len);
+    ES__SB_LIT(&w->out, "<< /Type /XObject /Subtype /Form /BBox [0 0 ");
+    reals(&w->out, bbox, 2);
+    ES__SB_LIT(&w->out, "] /Matrix [");
+    for (int i = 0; i < 4; i++) {
+        es__pdf_sb_int(&w->out, m[i]);
+        ES__SB_LIT(&w->out, " ");
+    }
+    ES__SB_LIT(&w->out, "0 0] /Resources << /XObject << /Seal ");
+    es__pdf_sb_ref(&w->out, img);
+    ES__SB_LIT(&w->out, " >> >> /Length ");
+    es__pdf_sb_uint(&w->out, c.len, 0);
+    ES__SB_LIT(&w->out, " >>\nstream\n");
     es__sb_add(&w->out, c.p, c.len);
     es__sb_str(&w->out, "\nendstream");
     es__pdf_w_end(w);
@@ -34,10 +60,13 @@ static void write_ap(es__pdf_writer *w, const es__pdf_widget *x, long ap, long i
 /* The widget keys: a merged field/widget for one page, kids of the field across pages. */
 static void widget_keys(es__pdf_writer *w, const es__pdf_widget *x, long ap)
 {
-    es__sb_printf(&w->out,
-                  " /Type /Annot /Subtype /Widget /F 132 /P %d 0 R /Rect [%.4f %.4f %.4f %.4f]"
-                  " /AP << /N %ld 0 R >>",
-                  w->d->pages[x->page].objid, x->rect[0], x->rect[1], x->rect[2], x->rect[3], ap);
+    ES__SB_LIT(&w->out, " /Type /Annot /Subtype /Widget /F 132 /P ");
+    es__pdf_sb_ref(&w->out, w->d->pages[x->page].objid);
+    ES__SB_LIT(&w->out, " /Rect [");
+    reals(&w->out, x->rect, 4);
+    ES__SB_LIT(&w->out, "] /AP << /N ");
+    es__pdf_sb_ref(&w->out, ap);
+    ES__SB_LIT(&w->out, " >>");
 }
 
 es_err es__pdf_write_widgets(es__pdf_writer *w, const es__pdf_update *u)
@@ -47,20 +76,25 @@ es_err es__pdf_write_widgets(es__pdf_writer *w, const es__pdf_update *u)
     es__pdf_w_begin(w, u->field);
     es__sb_str(&w->out, "<< /FT /Sig /T ");
     es__pdf_sb_text(&w->out, u->name);
-    es__sb_printf(&w->out, " /V %ld 0 R", u->sig);
+    ES__SB_LIT(&w->out, " /V ");
+    es__pdf_sb_ref(&w->out, u->sig);
     if (u->nwidgets == 1) {
         widget_keys(w, &u->widgets[0], u->ap_ids[0]);
     } else {
         es__sb_str(&w->out, " /Kids [");
-        for (size_t i = 0; i < u->nwidgets; i++)
-            es__sb_printf(&w->out, "%s%ld 0 R", i ? " " : "", u->widget_ids[i]);
+        for (size_t i = 0; i < u->nwidgets; i++) {
+            if (i > 0)
+                ES__SB_LIT(&w->out, " ");
+            es__pdf_sb_ref(&w->out, u->widget_ids[i]);
+        }
         es__sb_str(&w->out, "]");
     }
     es__sb_str(&w->out, " >>");
     es__pdf_w_end(w);
     for (size_t i = 0; u->nwidgets > 1 && i < u->nwidgets; i++) {
         es__pdf_w_begin(w, u->widget_ids[i]);
-        es__sb_printf(&w->out, "<< /Parent %ld 0 R", u->field);
+        ES__SB_LIT(&w->out, "<< /Parent ");
+        es__pdf_sb_ref(&w->out, u->field);
         widget_keys(w, &u->widgets[i], u->ap_ids[i]);
         es__sb_str(&w->out, " >>");
         es__pdf_w_end(w);
@@ -68,22 +102,18 @@ es_err es__pdf_write_widgets(es__pdf_writer *w, const es__pdf_update *u)
     return w->out.err;
 }
 
-/* Rewrite an existing object: its serialisation with keys replaced or items appended. */
+/* Rewrite an existing object: its serialisation with keys replaced or items appended, written
+ * in place (a failure fails the whole update, so a half-written object is never used). */
 static es_err rewrite(es__pdf_writer *w, qpdf_oh oh, const es__pdf_kv *ov, size_t nov,
                       const char *append)
 {
-    es__sb b = ES__PDF_SB_INIT;
-    es_err rc = es__pdf_ser(w->d->q, oh, ov, nov, append, &b);
+    es_err rc;
 
-    if (rc == ES_OK) {
-        es__pdf_w_begin_gen(w, qpdf_oh_get_object_id(w->d->q, oh),
-                            qpdf_oh_get_generation(w->d->q, oh));
-        es__sb_add(&w->out, b.p, b.len);
-        es__pdf_w_end(w);
-        rc = w->out.err;
-    }
-    es__sb_free(&b);
-    return rc;
+    es__pdf_w_begin_gen(w, qpdf_oh_get_object_id(w->d->q, oh), qpdf_oh_get_generation(w->d->q, oh));
+    if ((rc = es__pdf_ser(w->d->q, oh, ov, nov, append, &w->out)) != ES_OK)
+        return rc;
+    es__pdf_w_end(w);
+    return w->out.err;
 }
 
 /* Serialise an array (direct or absent) with one more reference at its end. */
@@ -127,7 +157,7 @@ static es_err add_field(es__pdf_writer *w, const es__pdf_update *u)
 {
     qpdf_data q = w->d->q;
     qpdf_oh root = qpdf_get_root(q), af = qpdf_oh_get_key(q, root, "/AcroForm");
-    qpdf_oh fields = qpdf_oh_get_key(q, af, "/Fields");
+    qpdf_oh fields = qpdf_oh_get_key_if_dict(q, af, "/Fields"); /* no warning when af is null */
     es__sb fb = ES__PDF_SB_INIT, ab = ES__PDF_SB_INIT, pb = ES__PDF_SB_INIT;
     es_kv_list cat = {{{0}}, 0};
     es__pdf_kv kv[2] = {{"/Fields", NULL}, {"/SigFlags", "3"}};

@@ -2,7 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eseal/crypto.h"
 #include "pdf/pdf_local.h"
 
 es_err es__pdf_w_init(es__pdf_writer *w, const es_pdf *d)
@@ -47,7 +46,10 @@ void es__pdf_w_begin_gen(es__pdf_writer *w, long id, int gen)
     w->objs[w->nobjs].id = id;
     w->objs[w->nobjs].gen = gen;
     w->objs[w->nobjs++].off = w->out.len;
-    es__sb_printf(&w->out, "%ld %d obj\n", id, gen);
+    es__pdf_sb_int(&w->out, id);
+    es__sb_add(&w->out, " ", 1);
+    es__pdf_sb_int(&w->out, gen);
+    ES__SB_LIT(&w->out, " obj\n");
 }
 
 /* Replace the body of the object begun last with its encryption. */
@@ -89,14 +91,16 @@ static es_err trailer_keys(es__pdf_writer *w, es__sb *b)
     qpdf_data q = w->d->q;
     qpdf_oh t = qpdf_get_trailer(q), id;
     static const char *const keys[] = {"/Root", "/Info", "/Encrypt"};
-    uint8_t h[ES_SM3_LEN];
-    /* the second /ID string only has to be new: random, not a hash of the whole file */
-    es_err rc = es_random(h, sizeof(h));
+    uint8_t h[32];
+    /* the second /ID string only has to be new: not a hash of the whole file */
+    es_err rc = es__pdf_new_id(h);
 
     for (size_t i = 0; i < ES__ARRAY_LEN(keys) && rc == ES_OK; i++) {
         qpdf_oh v = qpdf_oh_get_key(q, t, keys[i]);
         if (!qpdf_oh_is_null(q, v)) {
-            es__sb_printf(b, " %s ", keys[i]);
+            es__sb_add(b, " ", 1);
+            es__sb_str(b, keys[i]);
+            es__sb_add(b, " ", 1);
             rc = es__pdf_ser_value(q, v, b);
         }
         qpdf_oh_release(q, v);
@@ -109,14 +113,13 @@ static es_err trailer_keys(es__pdf_writer *w, es__sb *b)
         qpdf_oh_release(q, first);
     } else {
         es__sb_str(b, "<");
-        for (int i = 0; i < 16; i++)
-            es__sb_printf(b, "%02x", h[i]);
+        es__pdf_sb_hex(b, h, 16);
         es__sb_str(b, ">");
     }
     es__sb_str(b, " <");
-    for (int i = 16; i < 32; i++)
-        es__sb_printf(b, "%02x", h[i]);
-    es__sb_printf(b, ">] /Prev %lld", (long long)w->d->startxref);
+    es__pdf_sb_hex(b, h + 16, 16);
+    es__sb_str(b, ">] /Prev ");
+    es__pdf_sb_int(b, w->d->startxref);
     qpdf_oh_release(q, id);
     qpdf_oh_release(q, t);
     return rc != ES_OK ? rc : b->err;
@@ -131,12 +134,25 @@ static void write_table(es__pdf_writer *w, const char *trailer)
         size_t j = i + 1;
         while (j < w->nobjs && w->objs[j].id == w->objs[j - 1].id + 1)
             j++;
-        es__sb_printf(&w->out, "%ld %zu\n", w->objs[i].id, j - i);
-        for (; i < j; i++)
-            es__sb_printf(&w->out, "%010zu %05d n\r\n", w->objs[i].off, w->objs[i].gen);
+        es__pdf_sb_int(&w->out, w->objs[i].id);
+        es__sb_add(&w->out, " ", 1);
+        es__pdf_sb_uint(&w->out, j - i, 0);
+        es__sb_add(&w->out, "\n", 1);
+        for (; i < j; i++) {
+            /* "%010zu %05d n\r\n" */
+            es__pdf_sb_uint(&w->out, w->objs[i].off, 10);
+            es__sb_add(&w->out, " ", 1);
+            es__pdf_sb_uint(&w->out, (unsigned)w->objs[i].gen, 5);
+            ES__SB_LIT(&w->out, " n\r\n");
+        }
     }
-    es__sb_printf(&w->out, "trailer\n<< /Size %ld%s >>\nstartxref\n%zu\n%%%%EOF\n", w->next_id,
-                  trailer, xref);
+    /* "trailer\n<< /Size %ld%s >>\nstartxref\n%zu\n%%%%EOF\n" */
+    ES__SB_LIT(&w->out, "trailer\n<< /Size ");
+    es__pdf_sb_int(&w->out, w->next_id);
+    es__sb_str(&w->out, trailer);
+    ES__SB_LIT(&w->out, " >>\nstartxref\n");
+    es__pdf_sb_uint(&w->out, xref, 0);
+    ES__SB_LIT(&w->out, "\n%%EOF\n");
 }
 
 /* An uncompressed xref stream (ISO 32000 7.5.8): type 1 entries, offsets of width ow. */
@@ -154,7 +170,11 @@ static void write_stream(es__pdf_writer *w, const char *trailer)
         size_t j = i + 1;
         while (j < w->nobjs && w->objs[j].id == w->objs[j - 1].id + 1)
             j++;
-        es__sb_printf(&idx, "%s%ld %zu", i ? " " : "", w->objs[i].id, j - i);
+        if (i > 0)
+            es__sb_add(&idx, " ", 1);
+        es__pdf_sb_int(&idx, w->objs[i].id);
+        es__sb_add(&idx, " ", 1);
+        es__pdf_sb_uint(&idx, j - i, 0);
         for (; i < j; i++) {
             uint8_t e[11];
             e[0] = 1;
@@ -168,12 +188,21 @@ static void write_stream(es__pdf_writer *w, const char *trailer)
     if (idx.err || data.err) {
         w->out.err = w->out.err ? w->out.err : (idx.err ? idx.err : data.err);
     } else {
-        es__sb_printf(&w->out,
-                      "<< /Type /XRef /Size %ld /Index [%s] /W [1 %zu 2] /Length %zu%s >>\n"
-                      "stream\n",
-                      w->next_id, (const char *)idx.p, ow, data.len, trailer);
+        /* "<< /Type /XRef /Size %ld /Index [%s] /W [1 %zu 2] /Length %zu%s >>\nstream\n" */
+        ES__SB_LIT(&w->out, "<< /Type /XRef /Size ");
+        es__pdf_sb_int(&w->out, w->next_id);
+        ES__SB_LIT(&w->out, " /Index [");
+        es__sb_add(&w->out, idx.p, idx.len);
+        ES__SB_LIT(&w->out, "] /W [1 ");
+        es__pdf_sb_uint(&w->out, ow, 0);
+        ES__SB_LIT(&w->out, " 2] /Length ");
+        es__pdf_sb_uint(&w->out, data.len, 0);
+        es__sb_str(&w->out, trailer);
+        ES__SB_LIT(&w->out, " >>\nstream\n");
         es__sb_add(&w->out, data.p, data.len);
-        es__sb_printf(&w->out, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n", xoff);
+        ES__SB_LIT(&w->out, "\nendstream\nendobj\nstartxref\n");
+        es__pdf_sb_uint(&w->out, xoff, 0);
+        ES__SB_LIT(&w->out, "\n%%EOF\n");
     }
     es__sb_free(&idx);
     es__sb_free(&data);

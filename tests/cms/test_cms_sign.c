@@ -61,7 +61,7 @@ static uint8_t *sequence(size_t n)
  * the result and encode it back to the same bytes (DER, sets sorted as OpenSSL sorts them), the
  * verifier accepts it, and the attribute's value is there as given.
  */
-static void sign_and_check(STACK_OF(X509) * chain, size_t n)
+static void sign_at(STACK_OF(X509) * chain, size_t n, es_time t)
 {
     static const uint8_t data[] = "the signed bytes";
     es__cms_data d = {{data, NULL}, {sizeof(data), 0}, "the data"};
@@ -75,7 +75,7 @@ static void sign_and_check(STACK_OF(X509) * chain, size_t n)
     int len;
 
     es_sm3(data, sizeof(data), md);
-    assert_es_ok(es__cms_sign_gm(F.key, F.cert, chain, md, 1700000000, n ? &attr : NULL, &out));
+    assert_es_ok(es__cms_sign_gm(F.key, F.cert, chain, md, t, n ? &attr : NULL, &out));
     assert_int_equal(es__cms_parse(out.data, out.len, &c, oid), 1);
     assert_int_equal(c.len, out.len);
     len = ASN1_item_i2d((ASN1_VALUE *)c.asn1, &again, ASN1_ITEM_rptr(ES_CMS));
@@ -88,13 +88,18 @@ static void sign_and_check(STACK_OF(X509) * chain, size_t n)
     assert_es_ok(es__cms_check(r, out.data, &c, &d));
     assert_int_equal(es_report_find(r, "signature.value")->result, ES_CHECK_PASSED);
     assert_int_equal(es_report_find(r, "data.hash")->result, ES_CHECK_PASSED);
-    assert_true(c.has_time && c.time == 1700000000);
+    assert_true(c.has_time && c.time == t);
     assert_int_equal(sk_X509_ATTRIBUTE_num(c.si->auth), n ? 4 : 3);
     es_report_free(r);
     es__cms_release(&c);
     OPENSSL_free(again);
     es_buf_free_public(&out);
     free(x);
+}
+
+static void sign_and_check(STACK_OF(X509) * chain, size_t n)
+{
+    sign_at(chain, n, 1700000000);
 }
 
 static void test_no_extra(void **state)
@@ -111,6 +116,23 @@ static void test_seal_sized(void **state)
     sign_and_check(NULL, 140000);
 }
 
+/* signingTime is written by hand: UTCTime for 1950-2049, GeneralizedTime either side of it. */
+static void test_signing_times(void **state)
+{
+    static const es_time t[] = {
+        -631152001,            /* 1949-12-31 23:59:59 */
+        -631152000,            /* 1950-01-01 00:00:00 */
+        0,          951782400, /* 2000-02-29 */
+        2524607999,            /* 2049-12-31 23:59:59 */
+        2524608000,            /* 2050-01-01 00:00:00 */
+        4102444800,            /* 2100-01-01 00:00:00 */
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        sign_at(NULL, 0, t[i]);
+}
+
 /* Sizes where the outer lengths cross 2^16: a signature value shorter than the longest one
  * shortens a length's octets there, and the writer moves the whole down. */
 static void test_length_boundaries(void **state)
@@ -125,6 +147,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_extra),
         cmocka_unit_test(test_seal_sized),
+        cmocka_unit_test(test_signing_times),
         cmocka_unit_test(test_length_boundaries),
     };
 

@@ -354,6 +354,82 @@ static void test_placement(void **state)
     es_buf_free(&out);
 }
 
+/* A page tree whose pages inherit /MediaBox, /CropBox and /Rotate from two levels of /Pages. */
+static es_buf inherit_tree_pdf(void)
+{
+    static const char *const objs[] = {
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 2 /MediaBox [0 0 500 400] /CropBox [10 10 490 390]"
+        " /Rotate 90 >>",
+        "<< /Type /Pages /Parent 2 0 R /Kids [4 0 R 5 0 R] /Count 2 /Rotate 180 >>",
+        "<< /Type /Page /Parent 3 0 R >>",
+        "<< /Type /Page /Parent 3 0 R /MediaBox [100 100 0 0] /Rotate -90 >>",
+    };
+    size_t off[ES__ARRAY_LEN(objs)], xref;
+    es__sb b = {0};
+    es_buf out;
+
+    es__sb_str(&b, "%PDF-1.7\n");
+    for (size_t i = 0; i < ES__ARRAY_LEN(objs); i++) {
+        off[i] = b.len;
+        es__sb_printf(&b, "%zu 0 obj\n%s\nendobj\n", i + 1, objs[i]);
+    }
+    xref = b.len;
+    es__sb_printf(&b, "xref\n0 %zu\n0000000000 65535 f\r\n", ES__ARRAY_LEN(objs) + 1);
+    for (size_t i = 0; i < ES__ARRAY_LEN(objs); i++)
+        es__sb_printf(&b, "%010zu 00000 n\r\n", off[i]);
+    es__sb_printf(&b, "trailer\n<< /Size %zu /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
+                  ES__ARRAY_LEN(objs) + 1, xref);
+    assert_int_equal(b.err, ES_OK);
+    out.data = (uint8_t *)b.p;
+    out.len = b.len;
+    return out;
+}
+
+static void assert_page(const es_pdf_page *pg, const double media[4], const double crop[4],
+                        int rotate)
+{
+    for (int i = 0; i < 4; i++) {
+        assert_true(pg->media[i] == media[i]);
+        assert_true(pg->crop[i] == crop[i]);
+    }
+    assert_int_equal(pg->rotate, rotate);
+}
+
+/* Inherited page attributes: read with every page at open, and by the signer, which reads only
+ * the page it places the seal on. */
+static void test_inherited_pages(void **state)
+{
+    static const double media1[4] = {0, 0, 500, 400}, crop1[4] = {10, 10, 490, 390};
+    static const double media2[4] = {0, 0, 100, 100}, crop2[4] = {10, 10, 100, 100};
+    es_buf in = inherit_tree_pdf(), out = {0};
+    es_pdf_sign_opts o = opts(ES_PDF_GM);
+    es_pdf *d = NULL;
+
+    (void)state;
+    assert_es_ok(es_pdf_open(in.data, in.len, &d));
+    assert_false(es_pdf_was_repaired(d));
+    assert_int_equal(es_pdf_npages(d), 2);
+    assert_page(es_pdf_page_get0(d, 0), media1, crop1, 180);
+    assert_page(es_pdf_page_get0(d, 1), media2, crop2, 270);
+    es_pdf_free(d);
+    /* page 2 shows 90 x 90 points: the seal does not fit, as the signer finds */
+    o.page = 2;
+    o.x_mm = o.y_mm = 0;
+    assert_es_err(es_pdf_sign(in.data, in.len, &o, &out), ES_ERR_ARG);
+    assert_non_null(strstr(es_errdetail(), "page 2 (31.7 x 31.7 mm)"));
+    o.page = 1;
+    sign(&in, &o, &out);
+    qpdf_check(&out);
+    assert_valid(&out, 1);
+    assert_es_ok(es_pdf_open(out.data, out.len, &d));
+    assert_int_equal(es_pdf_page_get0(d, 0)->nannots, 1);
+    assert_int_equal(es_pdf_page_get0(d, 1)->nannots, 0);
+    es_pdf_free(d);
+    es_buf_free(&out);
+    free(in.data);
+}
+
 /* ---- tampering: later revisions written with eseal's own update writer ---- */
 
 typedef void (*edit_fn)(es__pdf_writer *w, es_pdf *d);
@@ -498,6 +574,7 @@ int main(void)
         cmocka_unit_test(test_sequence_and_certify),
         cmocka_unit_test(test_pades),
         cmocka_unit_test(test_placement),
+        cmocka_unit_test(test_inherited_pages),
         cmocka_unit_test(test_tamper),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
