@@ -16,7 +16,7 @@ static es_err parse_entry(const es_ofd *d, const char *name, xmlDoc **doc)
 
     if (e == NULL || e->is_dir)
         return es__fail(ES_ERR_FORMAT, "%s is missing from the package", name);
-    return es__ofd_xml_parse(&e->data, name, d->lim.max_xml_depth, doc);
+    return es__ofd_xml_parse(d->xml, &e->data, name, d->lim.max_xml_depth, doc);
 }
 
 /* OFD.xml: the first DocBody's DocRoot and Signatures, and the namespace new XML uses. */
@@ -59,14 +59,33 @@ end:
     return rc;
 }
 
-/* One Page of Document.xml: ID, location, and its own PhysicalBox if its Content.xml has one. */
+void es__ofd_read_page_box(es_ofd *d, size_t i)
+{
+    es__ofd_page *p;
+    xmlDoc *doc = NULL;
+    char *box = NULL;
+
+    if (i >= d->npages || d->pages[i].box_read)
+        return;
+    p = &d->pages[i];
+    p->box_read = 1;
+    /* a page that cannot be read keeps the document's box: verifying reports the entry */
+    if (es__ofd_find(d, p->loc) != NULL && parse_entry(d, p->loc, &doc) == ES_OK) {
+        xmlNode *area = es__ofd_xml_child(xmlDocGetRootElement(doc), "Area");
+        if (area != NULL && es__ofd_xml_child(area, "PhysicalBox") != NULL &&
+            (box = es__ofd_xml_text(es__ofd_xml_child(area, "PhysicalBox"))) != NULL)
+            es__ofd_box(box, p->pub.box);
+    }
+    free(box);
+    xmlFreeDoc(doc);
+}
+
+/* One Page of Document.xml: ID, location, and (unless left for later) its own PhysicalBox. */
 static es_err read_page(es_ofd *d, const xmlNode *pn, const double dflt[4])
 {
     es_err rc;
     es__ofd_page *p = &d->pages[d->npages];
     char *loc = es__ofd_xml_attr(pn, "BaseLoc");
-    xmlDoc *doc = NULL;
-    char *box = NULL;
 
     memcpy(p->pub.box, dflt, sizeof(p->pub.box));
     if ((p->id = es__ofd_xml_attr(pn, "ID")) == NULL || loc == NULL) {
@@ -78,17 +97,10 @@ static es_err read_page(es_ofd *d, const xmlNode *pn, const double dflt[4])
     d->npages++;
     p->pub.id = p->id;
     p->pub.loc = p->loc;
-    /* a page that cannot be read keeps the document's box: verifying reports the entry */
-    if (es__ofd_find(d, p->loc) != NULL && parse_entry(d, p->loc, &doc) == ES_OK) {
-        xmlNode *area = es__ofd_xml_child(xmlDocGetRootElement(doc), "Area");
-        if (area != NULL && es__ofd_xml_child(area, "PhysicalBox") != NULL &&
-            (box = es__ofd_xml_text(es__ofd_xml_child(area, "PhysicalBox"))) != NULL)
-            es__ofd_box(box, p->pub.box);
-    }
+    if (!d->lazy_pages)
+        es__ofd_read_page_box(d, d->npages - 1);
 end:
     free(loc);
-    free(box);
-    xmlFreeDoc(doc);
     return rc;
 }
 
@@ -208,6 +220,8 @@ es_err es__ofd_read_docs(es_ofd *d)
 {
     es_err rc;
 
+    if (d->xml == NULL && (d->xml = es__ofd_xml_ctx()) == NULL)
+        return es__fail(ES_ERR_NOMEM, "out of memory");
     if ((rc = read_ofd_xml(d)) != ES_OK || (rc = read_document(d)) != ES_OK)
         return rc;
     return read_signatures(d);
@@ -218,8 +232,7 @@ es_err es_ofd_open(const uint8_t *p, size_t n, const es_ofd_limits *lim, es_ofd 
     return es__ofd_open(p, n, lim, 0, out);
 }
 
-es_err es__ofd_open(const uint8_t *p, size_t n, const es_ofd_limits *lim, int for_writing,
-                    es_ofd **out)
+es_err es__ofd_open(const uint8_t *p, size_t n, const es_ofd_limits *lim, int flags, es_ofd **out)
 {
     es_err rc;
     es_ofd *d;
@@ -234,10 +247,15 @@ es_err es__ofd_open(const uint8_t *p, size_t n, const es_ofd_limits *lim, int fo
     d->lim.max_entry_size = d->lim.max_entry_size ? d->lim.max_entry_size : ES_OFD_MAX_ENTRY_SIZE;
     d->lim.max_total = d->lim.max_total ? d->lim.max_total : ES_OFD_MAX_TOTAL;
     d->lim.max_xml_depth = d->lim.max_xml_depth ? d->lim.max_xml_depth : ES_OFD_MAX_XML_DEPTH;
-    if ((rc = es__ofd_read_zip(d, p, n, for_writing)) != ES_OK ||
+    d->lazy_pages = (flags & ES__OFD_LAZY_PAGES) != 0;
+    if ((rc = es__ofd_read_zip(d, p, n, (flags & ES__OFD_WRITING) != 0)) != ES_OK ||
         (rc = es__ofd_read_docs(d)) != ES_OK) {
         es_ofd_free(d);
         return rc;
+    }
+    if (!d->lazy_pages) { /* the parser holds a copy of the last file it read: not kept idle */
+        xmlFreeParserCtxt(d->xml);
+        d->xml = NULL;
     }
     *out = d;
     return ES_OK;
@@ -278,6 +296,7 @@ void es_ofd_free(es_ofd *d)
     free(d->ns_uri);
     free(d->ofd_prefix);
     free(d->sigs_prefix);
+    xmlFreeParserCtxt(d->xml);
     if (d->za != NULL)
         zip_discard(d->za);
     if (d->zsrc != NULL)

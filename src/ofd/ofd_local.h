@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "eseal/crypto.h"
 #include "eseal/ofd.h"
 #include "util/sb.h"
 
@@ -41,6 +43,7 @@ typedef struct es__ofd_sig {
 typedef struct es__ofd_page {
     es_ofd_page pub;
     char *id, *loc;
+    int box_read; /* pub.box is final: Content.xml was read (or could not be) */
 } es__ofd_page;
 
 struct es_ofd {
@@ -63,7 +66,12 @@ struct es_ofd {
     size_t npages;
     es__ofd_sig *sigs;
     size_t nsigs;
-    long max_id; /* largest number in a Signature ID or MaxSignId (0 when none) */
+    long max_id;    /* largest number in a Signature ID or MaxSignId (0 when none) */
+    int lazy_pages; /* page boxes are read by es__ofd_read_page_box when needed */
+    /* one parser context for every file read (a new one per file costs allocations and a
+     * dictionary, as much as parsing a small file); made by es__ofd_read_docs, kept after
+     * es__ofd_open only for the page boxes of a lazy_pages document (signing, short-lived) */
+    xmlParserCtxt *xml;
 };
 
 /* ---- package (ofd_zip.c) ---- */
@@ -114,9 +122,13 @@ es_err es__ofd_zip_copy(const es_ofd *d, const es__ofd_put *puts, size_t nputs, 
 
 /*
  * Parse an entry: no network, no DTD (refused), no entity expansion, depth <= max_depth.
- * name is for messages. Free with xmlFreeDoc.
+ * name is for messages. Free with xmlFreeDoc. ctx: a context from es__ofd_xml_ctx to reuse
+ * (reset by each parse), or NULL for one of its own.
  */
-es_err es__ofd_xml_parse(const es_buf *b, const char *name, int max_depth, xmlDoc **out);
+es_err es__ofd_xml_parse(xmlParserCtxt *ctx, const es_buf *b, const char *name, int max_depth,
+                         xmlDoc **out);
+/* A parser context for es__ofd_xml_parse (free with xmlFreeParserCtxt), or NULL: no memory. */
+xmlParserCtxt *es__ofd_xml_ctx(void);
 /* The first element child of parent whose local name is local (any namespace), or NULL. */
 xmlNode *es__ofd_xml_child(const xmlNode *parent, const char *local);
 /* The next element sibling after n with the same local name, or NULL. */
@@ -144,9 +156,15 @@ int es__ofd_box(const char *s, double box[4]);
 /* ---- documents (ofd_doc.c, ofd_sigxml.c) ---- */
 
 es_err es__ofd_read_docs(es_ofd *d);
-/* es_ofd_open, with the archive kept open for es__ofd_write_zip when for_writing. */
-es_err es__ofd_open(const uint8_t *p, size_t n, const es_ofd_limits *lim, int for_writing,
-                    es_ofd **out);
+/* es__ofd_open flags: keep the archive open for es__ofd_write_zip; leave each page's box to
+ * es__ofd_read_page_box (signing needs the box of the pages it stamps, not every Content.xml). */
+#define ES__OFD_WRITING    1
+#define ES__OFD_LAZY_PAGES 2
+/* es_ofd_open with flags (ES__OFD_*; 0 for es_ofd_open's behaviour). */
+es_err es__ofd_open(const uint8_t *p, size_t n, const es_ofd_limits *lim, int flags, es_ofd **out);
+/* Set the box of page i (0-based) from its Content.xml, once: a page that cannot be read keeps
+ * the document's box, as es_ofd_open does. Nothing for an i out of range. */
+void es__ofd_read_page_box(es_ofd *d, size_t i);
 /* Read Signature.xml of s (s->path set) into s; a failure is kept in s->error, not returned
  * (only ES_ERR_NOMEM is). */
 es_err es__ofd_read_sigxml(const es_ofd *d, es__ofd_sig *s);
@@ -156,11 +174,13 @@ void es__ofd_sig_release(es__ofd_sig *s);
 
 /* Append text escaped for an XML attribute or element. */
 void es__ofd_sb_xml(es__sb *s, const char *text);
-/* Append a length in mm ("12.5", at most 3 decimals). */
+/* Append a length in mm ("12.5", at most 3 decimals): what "%.3f" gives, trailing zeros cut. */
 void es__ofd_sb_mm(es__sb *s, double mm);
+/* Append v in decimal. */
+void es__ofd_sb_long(es__sb *s, long v);
 void es__sb_free(es__sb *s);
-/* base64 of SM3(p) into out (45 bytes with NUL). */
-es_err es__ofd_sm3_b64(const void *p, size_t n, char out[45]);
+/* base64 of SM3(p) into out (45 bytes with NUL), with sm3 (left ready for the next). */
+es_err es__ofd_sm3_b64(es_sm3_ctx *sm3, const void *p, size_t n, char out[45]);
 /* The namespace prefix of element n as a new string ("" for none); NULL only on no memory. */
 char *es__ofd_xml_prefix(const xmlNode *n);
 /* The qualified name prefix:local, or local when prefix is "". */

@@ -240,7 +240,9 @@ static es_err place_stamps(sign_ctx *c)
 
 static void write_box(es__sb *t, const char *attr, const double b[4])
 {
-    es__sb_printf(t, " %s=\"", attr);
+    ES__SB_LIT(t, " ");
+    es__sb_str(t, attr);
+    ES__SB_LIT(t, "=\"");
     for (int i = 0; i < 4; i++) {
         if (i > 0)
             ES__SB_LIT(t, " ");
@@ -250,23 +252,29 @@ static void write_box(es__sb *t, const char *attr, const double b[4])
 }
 
 /* One Reference with the SM3 of the bytes the entry will have in the output. */
-static es_err write_ref(sign_ctx *c, const char *name, const uint8_t *p, size_t n)
+static es_err write_ref(sign_ctx *c, es_sm3_ctx *sm3, const char *name, const uint8_t *p, size_t n)
 {
     char b64[45];
-    es_err rc = es__ofd_sm3_b64(p, n, b64);
+    es_err rc = es__ofd_sm3_b64(sm3, p, n, b64);
 
     ES__SB_LIT(&c->sig, "<ofd:Reference FileRef=\"/");
     es__ofd_sb_xml(&c->sig, name);
-    es__sb_printf(&c->sig, "\"><ofd:CheckValue>%s</ofd:CheckValue></ofd:Reference>", b64);
+    ES__SB_LIT(&c->sig, "\"><ofd:CheckValue>");
+    es__sb_add(&c->sig, b64, 44);
+    ES__SB_LIT(&c->sig, "</ofd:CheckValue></ofd:Reference>");
     return rc;
 }
 
-/* References: every file except the new signature's own and, unless closing, Signatures.xml. */
+/* References: every file except the new signature's own and, unless closing, Signatures.xml.
+ * One SM3 context serves them all: a new one per file cost as much as hashing a small file. */
 static es_err write_refs(sign_ctx *c)
 {
-    es_err rc = ES_OK;
+    es_err rc;
     int sigs_seen = 0;
+    es_sm3_ctx *sm3 = NULL;
 
+    if ((rc = es_sm3_new(&sm3)) != ES_OK)
+        return rc;
     ES__SB_LIT(&c->sig, "<ofd:References CheckMethod=\"1.2.156.10197.1.401\">");
     for (size_t i = 0; i < c->d->ne && rc == ES_OK; i++) {
         const es__ofd_entry *e = &c->d->e[i];
@@ -275,17 +283,32 @@ static es_err write_refs(sign_ctx *c)
         if (strcmp(e->name, c->sigs_path) == 0) {
             sigs_seen = 1;
             if (c->o->close)
-                rc = write_ref(c, e->name, c->sigs_xml.data, c->sigs_xml.len);
+                rc = write_ref(c, sm3, e->name, c->sigs_xml.data, c->sigs_xml.len);
         } else if (strcmp(e->name, "OFD.xml") == 0 && c->ofd_xml.len > 0) {
-            rc = write_ref(c, e->name, c->ofd_xml.data, c->ofd_xml.len);
+            rc = write_ref(c, sm3, e->name, c->ofd_xml.data, c->ofd_xml.len);
         } else {
-            rc = write_ref(c, e->name, e->data.data, e->data.len);
+            rc = write_ref(c, sm3, e->name, e->data.data, e->data.len);
         }
     }
     if (rc == ES_OK && c->o->close && !sigs_seen)
-        rc = write_ref(c, c->sigs_path, c->sigs_xml.data, c->sigs_xml.len);
+        rc = write_ref(c, sm3, c->sigs_path, c->sigs_xml.data, c->sigs_xml.len);
     ES__SB_LIT(&c->sig, "</ofd:References>");
+    es_sm3_free(sm3);
     return rc;
+}
+
+/* An upper bound of the length of Signature.xml (up to 1 MB, beyond which the builder's own
+ * doubling is cheap beside the hashing): it is allocated once, not grown from 256 bytes. */
+static size_t sig_xml_size(const sign_ctx *c)
+{
+    size_t n = 1024 + 8 * strlen(c->d->ns_uri) + 6 * (strlen(c->seal_path) + strlen(c->value_path));
+
+    for (size_t i = 0; i < c->d->ne; i++)
+        n += 120 + 6 * strlen(c->d->e[i].name);
+    for (size_t i = 0; i < c->nstamps; i++)
+        n += 300 + 6 * strlen(c->stamps[i].page_ref);
+    n += 120 + 6 * strlen(c->sigs_path);
+    return n < ((size_t)1 << 20) ? n : (size_t)1 << 20;
 }
 
 /* Signature.xml, as text, in the GM/T 0099 element order. */
@@ -297,17 +320,20 @@ static es_err write_signature_xml(sign_ctx *c)
 
     if ((rc = es_time_format(c->t, when)) != ES_OK)
         return rc;
-    es__sb_printf(t, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Signature xmlns:ofd=\"");
+    es__sb_reserve(t, sig_xml_size(c));
+    ES__SB_LIT(t, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Signature xmlns:ofd=\"");
     es__ofd_sb_xml(t, c->d->ns_uri[0] ? c->d->ns_uri : DEFAULT_NS);
-    es__sb_printf(t,
-                  "\"><ofd:SignedInfo><ofd:Provider ProviderName=\"eseal\" Company=\"eseal\" "
-                  "Version=\"%s\"/><ofd:SignatureMethod>1.2.156.10197.1.501"
-                  "</ofd:SignatureMethod><ofd:SignatureDateTime>%s</ofd:SignatureDateTime>",
-                  ESEAL_VERSION, when);
+    ES__SB_LIT(t, "\"><ofd:SignedInfo><ofd:Provider ProviderName=\"eseal\" Company=\"eseal\" "
+                  "Version=\"" ESEAL_VERSION "\"/><ofd:SignatureMethod>1.2.156.10197.1.501"
+                  "</ofd:SignatureMethod><ofd:SignatureDateTime>");
+    es__sb_str(t, when);
+    ES__SB_LIT(t, "</ofd:SignatureDateTime>");
     if ((rc = write_refs(c)) != ES_OK)
         return rc;
     for (size_t i = 0; i < c->nstamps; i++) {
-        es__sb_printf(t, "<ofd:StampAnnot ID=\"%ld\" PageRef=\"", c->sig_id + 1 + (long)i);
+        ES__SB_LIT(t, "<ofd:StampAnnot ID=\"");
+        es__ofd_sb_long(t, c->sig_id + 1 + (long)i);
+        ES__SB_LIT(t, "\" PageRef=\"");
         es__ofd_sb_xml(t, c->stamps[i].page_ref);
         ES__SB_LIT(t, "\"");
         write_box(t, "Boundary", c->stamps[i].boundary);
@@ -360,6 +386,22 @@ static void seal_spans(const sign_ctx *c, es__ofd_put *value, es__ofd_put *seal)
     }
 }
 
+/* The boxes of the pages place_stamps looks at (it reports pages that do not exist). */
+static void read_boxes(es_ofd *d, const es_ofd_sign_opts *o)
+{
+    long first = o->first_page ? o->first_page : 1;
+    long last = o->first_page ? o->last_page : (long)d->npages;
+
+    if (o->kind == ES_OFD_SEAL) {
+        first = o->page;
+        last = o->page;
+    }
+    if (o->kind == ES_OFD_DIGITAL || first < 1)
+        return;
+    for (long k = first; k <= last && (size_t)k <= d->npages; k++)
+        es__ofd_read_page_box(d, (size_t)k - 1);
+}
+
 static es_err write_output(sign_ctx *c, es_ofd *d, es_buf *out)
 {
     const uint8_t *seal;
@@ -394,8 +436,10 @@ es_err es_ofd_sign(const uint8_t *in, size_t n, const es_ofd_sign_opts *o, es_bu
     memset(&c, 0, sizeof(c));
     if (o->kind != ES_OFD_DIGITAL && o->seal == NULL)
         return es__fail(ES_ERR_ARG, "a seal is required to stamp a document");
-    if ((rc = es__ofd_open(in, n, o->lim, 1, &d)) != ES_OK || (rc = check_not_closed(d)) != ES_OK)
+    if ((rc = es__ofd_open(in, n, o->lim, ES__OFD_WRITING | ES__OFD_LAZY_PAGES, &d)) != ES_OK ||
+        (rc = check_not_closed(d)) != ES_OK)
         goto end;
+    read_boxes(d, o);
     c.d = d;
     c.o = o;
     c.t = o->signing_time ? o->signing_time : es_time_now();

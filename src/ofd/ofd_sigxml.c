@@ -102,7 +102,7 @@ es_err es__ofd_read_sigxml(const es_ofd *d, es__ofd_sig *s)
         rc = es__fail(ES_ERR_FORMAT, "%s is missing from the package", s->path);
         goto end;
     }
-    if ((rc = es__ofd_xml_parse(&e->data, s->path, d->lim.max_xml_depth, &doc)) != ES_OK)
+    if ((rc = es__ofd_xml_parse(d->xml, &e->data, s->path, d->lim.max_xml_depth, &doc)) != ES_OK)
         goto end;
     root = xmlDocGetRootElement(doc);
     if (!es__ofd_xml_is(root, "Signature") ||

@@ -1,4 +1,5 @@
 /* Text for OFD XML: escaping, lengths in mm, and edits that keep every other byte. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,33 +11,88 @@
 #include "eseal_local.h"
 #include "ofd/ofd_local.h"
 
+/* Runs of characters that need no escaping are appended at once (names, paths: all of them). */
 void es__ofd_sb_xml(es__sb *s, const char *text)
 {
-    for (const char *c = text; *c; c++) {
+    const char *c = text;
+
+    for (;;) {
+        size_t run = strcspn(c, "&<>\"");
+        es__sb_add(s, c, run);
+        c += run;
         switch (*c) {
+        case '\0':
+            return;
         case '&':
-            es__sb_add(s, "&amp;", 5);
+            ES__SB_LIT(s, "&amp;");
             break;
         case '<':
-            es__sb_add(s, "&lt;", 4);
+            ES__SB_LIT(s, "&lt;");
             break;
         case '>':
-            es__sb_add(s, "&gt;", 4);
-            break;
-        case '"':
-            es__sb_add(s, "&quot;", 6);
+            ES__SB_LIT(s, "&gt;");
             break;
         default:
-            es__sb_add(s, c, 1);
+            ES__SB_LIT(s, "&quot;");
         }
+        c++;
     }
+}
+
+void es__ofd_sb_long(es__sb *s, long v)
+{
+    char t[24], *p = t + sizeof(t);
+    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+
+    do
+        *--p = (char)('0' + u % 10);
+    while ((u /= 10) > 0);
+    if (v < 0)
+        *--p = '-';
+    es__sb_add(s, p, (size_t)(t + sizeof(t) - p));
+}
+
+/*
+ * mm·1000 rounded, when that is sure to be what "%.3f" rounds to: below 1e9 the product is within
+ * 1.2e-7 of the exact one, so away from a tie (.5 ± 1e-6) both round alike. 0 when unsure.
+ */
+static int thousandths(double mm, long long *q)
+{
+    double x = mm * 1000, f;
+
+    if (!(fabs(x) < 1e9))
+        return 0;
+    f = fabs(x - trunc(x));
+    if (fabs(f - 0.5) < 1e-6)
+        return 0;
+    *q = llround(x);
+    return 1;
 }
 
 void es__ofd_sb_mm(es__sb *s, double mm)
 {
     char t[64];
     size_t n;
+    long long q;
 
+    /* the common case without printf: whole millimetres, then up to 3 decimals, no trailing 0 */
+    if (thousandths(mm, &q)) {
+        unsigned long long a = q < 0 ? (unsigned long long)-q : (unsigned long long)q;
+        unsigned frac = (unsigned)(a % 1000);
+        if (q < 0)
+            ES__SB_LIT(s, "-");
+        es__ofd_sb_long(s, (long)(a / 1000));
+        if (frac == 0)
+            return;
+        t[0] = '.';
+        t[1] = (char)('0' + frac / 100);
+        t[2] = (char)('0' + frac / 10 % 10);
+        t[3] = (char)('0' + frac % 10);
+        for (n = 4; t[n - 1] == '0'; n--)
+            ;
+        es__sb_add(s, t, n);
+        return;
+    }
     snprintf(t, sizeof(t), "%.3f", mm);
     n = strlen(t);
     while (n > 0 && t[n - 1] == '0')
@@ -48,11 +104,13 @@ void es__ofd_sb_mm(es__sb *s, double mm)
     es__sb_add(s, t, n);
 }
 
-es_err es__ofd_sm3_b64(const void *p, size_t n, char out[45])
+es_err es__ofd_sm3_b64(es_sm3_ctx *sm3, const void *p, size_t n, char out[45])
 {
     uint8_t md[ES_SM3_LEN];
-    es_err rc = es_sm3(p, n, md);
+    es_err rc = es_sm3_update(sm3, p, n);
 
+    if (rc == ES_OK)
+        rc = es_sm3_final(sm3, md);
     if (rc == ES_OK)
         EVP_EncodeBlock((unsigned char *)out, md, sizeof(md));
     return rc;

@@ -29,19 +29,22 @@ static es_err refs_check(const es_ofd *d, const es__ofd_sig *s, es_report *r)
     size_t nbad = 0;
     es_err rc = ES_OK;
     char b64[45];
+    es_sm3_ctx *sm3 = NULL;
 
     if (!is_sm3(s->check_method))
         return es_report_add(r, "ofd.references", ES_CHECK_FAILED, "CheckMethod \"%s\" is not SM3",
                              s->check_method);
     if (s->nrefs == 0)
         return es_report_add(r, "ofd.references", ES_CHECK_FAILED, "no Reference");
+    if ((rc = es_sm3_new(&sm3)) != ES_OK)
+        return rc;
     for (size_t i = 0; i < s->nrefs && rc == ES_OK; i++) {
         const es__ofd_ref *f = &s->refs[i];
         const es__ofd_entry *e = f->name ? es__ofd_find(d, f->name) : NULL;
         const char *why = NULL;
         if (e == NULL || e->is_dir)
             why = "missing";
-        else if ((rc = es__ofd_sm3_b64(e->data.data, e->data.len, b64)) == ES_OK &&
+        else if ((rc = es__ofd_sm3_b64(sm3, e->data.data, e->data.len, b64)) == ES_OK &&
                  strcmp(b64, f->value) != 0)
             why = "changed";
         if (why != NULL && nbad++ < 20)
@@ -57,6 +60,7 @@ static es_err refs_check(const es_ofd *d, const es__ofd_sig *s, es_report *r)
                               nbad, s->nrefs, bad.p, nbad > 20 ? "; ..." : "");
     }
     es__sb_free(&bad);
+    es_sm3_free(sm3);
     return rc;
 }
 

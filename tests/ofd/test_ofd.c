@@ -2,6 +2,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <zlib.h>
 
@@ -412,7 +413,176 @@ static void test_close(void **state)
     es_buf_free(&one);
 }
 
+/* helloworld.ofd with three pages: the first without a box of its own, the second 420 mm wide,
+ * the third with a box in a Content.xml that is not well-formed (so the document's counts). */
+static es_buf three_pages(void)
+{
+    static const char doc[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ofd:Document "
+        "xmlns:ofd=\"http://www.ofdspec.org/"
+        "2016\"><ofd:CommonData><ofd:PageArea><ofd:PhysicalBox>0 "
+        "0 210 297</ofd:PhysicalBox></ofd:PageArea></ofd:CommonData><ofd:Pages><ofd:Page ID=\"1\" "
+        "BaseLoc=\"Pages/Page_0/Content.xml\"/><ofd:Page ID=\"7\" "
+        "BaseLoc=\"Pages/Page_1/Content.xml\"/><ofd:Page ID=\"9\" "
+        "BaseLoc=\"Pages/Page_2/Content.xml\"/></ofd:Pages></ofd:Document>";
+    static const char wide[] =
+        "<ofd:Page xmlns:ofd=\"http://www.ofdspec.org/2016\"><ofd:Area>"
+        "<ofd:PhysicalBox>0 0 420 297</ofd:PhysicalBox></ofd:Area></ofd:Page>";
+    static const char broken[] = "<ofd:Page xmlns:ofd=\"http://www.ofdspec.org/2016\"><ofd:Area>"
+                                 "<ofd:PhysicalBox>0 0 420 297</ofd:PhysicalBox></ofd:Area><x>";
+    es__ofd_put puts[] = {
+        {.name = "Doc_0/Document.xml", .data = (const uint8_t *)doc, .len = strlen(doc)},
+        {.name = "Doc_0/Pages/Page_1/Content.xml",
+         .data = (const uint8_t *)wide,
+         .len = strlen(wide)},
+        {.name = "Doc_0/Pages/Page_2/Content.xml",
+         .data = (const uint8_t *)broken,
+         .len = strlen(broken)},
+    };
+    es_buf in = tu_read(tu_sample("ofd/helloworld.ofd")), out = {0};
+    es_ofd *d = NULL;
+
+    assert_es_ok(es__ofd_open(in.data, in.len, NULL, ES__OFD_WRITING, &d));
+    assert_es_ok(es__ofd_write_zip(d, puts, ES__ARRAY_LEN(puts), 1700000000, &out));
+    es_ofd_free(d);
+    es_buf_free(&in);
+    return out;
+}
+
+/* Signing reads the box of the pages it stamps only, and reads it as es_ofd_open does. */
+static void test_page_boxes(void **state)
+{
+    es_buf in = three_pages(), out = {0};
+    es_ofd_sign_opts o = {
+        .kind = ES_OFD_SEAL, .seal = F.seal, .key = F.signer_key, .cert = F.signer, .x_mm = 300};
+    static const double width[] = {210, 420, 210};
+    es_ofd *d = NULL;
+    const es_ofd_sig_info *s;
+
+    (void)state;
+    assert_es_ok(es_ofd_open(in.data, in.len, NULL, &d));
+    assert_int_equal(es_ofd_npages(d), 3);
+    for (size_t i = 0; i < 3; i++)
+        assert_float_equal(es_ofd_page_get0(d, i)->box[2], width[i], 1e-9);
+    es_ofd_free(d);
+    for (long page = 1; page <= 3; page++) {
+        o.page = page;
+        if (page != 2) {
+            assert_es_err(es_ofd_sign(in.data, in.len, &o, &out), ES_ERR_ARG);
+            assert_non_null(strstr(es_errdetail(), "x 297 mm"));
+            continue;
+        }
+        assert_es_ok(es_ofd_sign(in.data, in.len, &o, &out));
+        assert_int_equal(verdict(&out), ES_VALID);
+        es_buf_free(&out);
+    }
+    o = (es_ofd_sign_opts){.kind = ES_OFD_CROSS_PAGE,
+                           .seal = F.seal,
+                           .key = F.signer_key,
+                           .cert = F.signer,
+                           .first_page = 2,
+                           .last_page = 3,
+                           .y_mm = 10};
+    assert_es_ok(es_ofd_sign(in.data, in.len, &o, &out));
+    assert_es_ok(es_ofd_open(out.data, out.len, NULL, &d));
+    s = es_ofd_signature_get0(d, 0);
+    assert_int_equal(s->nstamps, 2);
+    assert_float_equal(s->stamps[0].boundary[0], 420 - s->stamps[0].clip[2], 0.01);
+    assert_float_equal(s->stamps[1].boundary[0], 210 - 2 * s->stamps[1].clip[2], 0.01);
+    es_ofd_free(d);
+    es_buf_free(&out);
+    es_buf_free(&in);
+}
+
+/* Lengths in mm without printf: exactly what "%.3f" gives, trailing zeros cut. */
+static void test_mm_text(void **state)
+{
+    static const double special[] = {0,     -0.0,  0.0005,    0.0015,  -0.0005,  1.0005,      2.675,
+                                     1e9,   -1e9,  1e-300,    -4e-4,   123.4565, 999999.9995, 40,
+                                     -40.5, 1e300, 0.1 + 0.2, 1.0 / 3, 297.0001, 1e15};
+    uint32_t x = 12345;
+
+    (void)state;
+    for (size_t i = 0; i < 200000 + ES__ARRAY_LEN(special); i++) {
+        double v;
+        char want[64]; /* as the writer's buffer: 1e300 is cut there */
+        size_t n;
+        es__sb got = {0};
+        x = x * 1103515245u + 12345u;
+        v = i < ES__ARRAY_LEN(special) ? special[i]
+                                       : ((double)(x >> 8) - 8388608.0) / (i % 2 ? 1000.0 : 7.0);
+        snprintf(want, sizeof(want), "%.3f", v);
+        n = strlen(want);
+        while (n > 0 && want[n - 1] == '0')
+            n--;
+        if (n > 0 && want[n - 1] == '.')
+            n--;
+        if (n == 2 && want[0] == '-' && want[1] == '0')
+            n = 1, want[0] = '0';
+        want[n] = '\0';
+        es__ofd_sb_mm(&got, v);
+        assert_non_null(got.p);
+        assert_string_equal(got.p, want);
+        es__sb_free(&got);
+    }
+}
+
+/* Escaping for attributes and text, in runs. */
+static void test_xml_escape(void **state)
+{
+    es__sb t = {0};
+
+    (void)state;
+    es__ofd_sb_xml(&t, "");
+    es__ofd_sb_xml(&t, "Doc_0/a&b<c>\"d\"&&");
+    es__ofd_sb_long(&t, -1234567);
+    es__ofd_sb_long(&t, 0);
+    assert_string_equal(t.p, "Doc_0/a&amp;b&lt;c&gt;&quot;d&quot;&amp;&amp;-12345670");
+    es__sb_free(&t);
+}
+
 /* Limits: total size (a zip bomb), entry count, XML depth. */
+/*
+ * An OFD.xml that says GB18030 and holds bytes that are not: refused as malformed with what
+ * libxml2 found, and nothing written to stderr (libxml2 reports encoding errors there by
+ * default; the library never prints).
+ */
+static void test_bad_encoding_silent(void **state)
+{
+    static const char ofd_xml[] =
+        "<?xml version=\"1.0\" encoding=\"GB18030\"?><!-- \x81\x20\xff -->"
+        "<ofd:OFD xmlns:ofd=\"http://www.ofdspec.org/2016\"/>";
+    es__ofd_put put = {
+        .name = "OFD.xml", .data = (const uint8_t *)ofd_xml, .len = sizeof(ofd_xml) - 1};
+    es_buf in = tu_read(tu_sample("ofd/helloworld.ofd")), bad = {0};
+    es_ofd *d = NULL;
+    FILE *err = tmpfile();
+    int saved = dup(2);
+    es_err rc;
+
+    (void)state;
+    assert_non_null(err);
+    assert_true(saved >= 0);
+    assert_es_ok(es__ofd_open(in.data, in.len, NULL, ES__OFD_WRITING, &d));
+    assert_es_ok(es__ofd_write_zip(d, &put, 1, 1700000000, &bad));
+    es_ofd_free(d);
+    d = NULL;
+    fflush(stderr);
+    assert_true(dup2(fileno(err), 2) >= 0);
+    rc = es_ofd_open(bad.data, bad.len, NULL, &d);
+    fflush(stderr);
+    assert_true(dup2(saved, 2) >= 0);
+    close(saved);
+    assert_es_err(rc, ES_ERR_FORMAT);
+    assert_null(d);
+    assert_non_null(strstr(es_errdetail(), "OFD.xml"));
+    assert_non_null(strstr(es_errdetail(), "input conversion failed"));
+    assert_int_equal(ftell(err), 0); /* nothing reached stderr */
+    fclose(err);
+    es_buf_free(&bad);
+    es_buf_free(&in);
+}
+
 static void test_limits(void **state)
 {
     es_buf in = tu_read(tu_sample("ofd/VPage7.ofd"));
@@ -443,6 +613,10 @@ int main(void)
         cmocka_unit_test(test_zip64_through_libzip),
         cmocka_unit_test(test_close),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_bad_encoding_silent),
+        cmocka_unit_test(test_page_boxes),
+        cmocka_unit_test(test_mm_text),
+        cmocka_unit_test(test_xml_escape),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
