@@ -1,18 +1,21 @@
 /*
  * The server's stored-document packing (server/doc_pack.c). The first byte chooses:
- *   even: the rest is a document with the two fuzz seals spliced in where its bytes say; it must
- *         pack and unpack back to itself;
+ *   even: the rest is a document with the two fuzz seals and the fuzz asset spliced in where its
+ *         bytes say; it must pack and unpack back to itself;
  *   odd:  the rest is a packed form as the database might hold it; unpacking it must fail
- *         cleanly or give a document that packs and unpacks back to itself.
+ *         cleanly or give a document that packs and unpacks back to itself. doc_pack_ids must
+ *         agree: it fails on no form doc_unpack takes.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "doc_pack.h"
 
-#define SEAL_LEN 96
+#define SEAL_LEN  96
+#define ASSET_LEN 80
 
-static uint8_t seal_a[SEAL_LEN], seal_b[SEAL_LEN];
+static uint8_t seal_a[SEAL_LEN], seal_b[SEAL_LEN], asset_c[ASSET_LEN];
+static uint8_t hex_b[2 * SEAL_LEN]; /* seal b is given with its hex (doc_seal.hex), a without */
 
 static void init(void)
 {
@@ -20,24 +23,31 @@ static void init(void)
         seal_a[i] = (uint8_t)(i * 7 + 1);
         seal_b[i] = (uint8_t)(255 - i * 3);
     }
+    /* the asset starts with seal a's first bytes: a probe that matches both */
+    memcpy(asset_c, seal_a, 40);
+    for (int i = 40; i < ASSET_LEN; i++)
+        asset_c[i] = (uint8_t)(i * 13 + 5);
 }
 
 /* Pack doc, unpack it, and require the same bytes. */
-static void round_trip(const uint8_t *doc, size_t n, const doc_seal *seals)
+static void round_trip(const uint8_t *doc, size_t n, const doc_refs *refs)
 {
     es_buf packed = {0}, back = {0};
+    doc_ids ids;
 
-    if (doc_pack(doc, n, seals, 2, &packed, NULL) != ES_OK)
+    if (doc_pack(doc, n, refs, &packed, NULL) != ES_OK)
         return; /* out of memory only */
     if (!doc_is_packed(packed.data, packed.len) ||
-        doc_unpack(packed.data, packed.len, seals, 2, &back) != ES_OK || back.len != n ||
+        doc_pack_ids(packed.data, packed.len, &ids) != ES_OK ||
+        doc_unpack(packed.data, packed.len, refs, &back) != ES_OK || back.len != n ||
         (n > 0 && memcmp(back.data, doc, n) != 0))
         abort();
     es_buf_free_public(&packed);
     es_buf_free_public(&back);
 }
 
-/* A document from data: each 0xA5 byte followed by 0/1/2/3 splices seal a, b, hex of a, ... */
+/* A document from data: each 0xA5 byte followed by 0/1/2/3 splices seal a, b, hex of a, hex of
+ * b; followed by a byte with bit 2 set, the asset. */
 static size_t splice(const uint8_t *data, size_t size, uint8_t *out)
 {
     static const char digits[] = "0123456789abcdef";
@@ -46,7 +56,11 @@ static size_t splice(const uint8_t *data, size_t size, uint8_t *out)
     for (size_t i = 0; i < size; i++) {
         const uint8_t *s = (i + 1 < size && (data[i + 1] & 1)) ? seal_b : seal_a;
 
-        if (data[i] == 0xA5 && i + 1 < size && (data[i + 1] & 2)) {
+        if (data[i] == 0xA5 && i + 1 < size && (data[i + 1] & 4)) {
+            memcpy(out + n, asset_c, ASSET_LEN);
+            n += ASSET_LEN;
+            i++;
+        } else if (data[i] == 0xA5 && i + 1 < size && (data[i + 1] & 2)) {
             for (int k = 0; k < SEAL_LEN; k++) {
                 out[n++] = (uint8_t)digits[s[k] >> 4];
                 out[n++] = (uint8_t)digits[s[k] & 15];
@@ -68,26 +82,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     doc_seal seals[2];
+    doc_asset asset;
+    doc_refs refs;
+    doc_ids ids;
     es_buf doc = {0};
     uint8_t *buf;
     size_t n;
 
     if (size < 1 || size > 1 << 16)
         return 0;
-    if (seal_a[0] == 0)
+    if (seal_a[0] == 0) {
         init();
-    seals[0] = (doc_seal){1, seal_a, SEAL_LEN};
-    seals[1] = (doc_seal){2, seal_b, SEAL_LEN};
+        doc_hex(seal_b, SEAL_LEN, hex_b);
+    }
+    seals[0] = (doc_seal){1, seal_a, SEAL_LEN, NULL};
+    seals[1] = (doc_seal){2, seal_b, SEAL_LEN, hex_b};
+    asset = (doc_asset){1, asset_c, ASSET_LEN}; /* the id of seal a: the form tells them apart */
+    refs = (doc_refs){seals, 2, &asset, 1};
     if ((data[0] & 1) == 0) {
         if ((buf = malloc((size - 1) * 2 * SEAL_LEN + 1)) == NULL)
             return 0;
         n = splice(data + 1, size - 1, buf);
-        round_trip(buf, n, seals);
+        round_trip(buf, n, &refs);
         free(buf);
         return 0;
     }
-    if (doc_unpack(data + 1, size - 1, seals, 2, &doc) == ES_OK) {
-        round_trip(doc.data, doc.len, seals);
+    if (doc_unpack(data + 1, size - 1, &refs, &doc) == ES_OK) {
+        if (doc_pack_ids(data + 1, size - 1, &ids) != ES_OK || ids.nseals > 2 || ids.nassets > 1)
+            abort();
+        round_trip(doc.data, doc.len, &refs);
         es_buf_free_public(&doc);
     }
     return 0;

@@ -1,4 +1,4 @@
-/* Stored documents with the platform's seals factored out (doc_pack.h has the format). */
+/* Stored documents with the platform's seals and assets factored out (doc_pack.h: the format). */
 #define _GNU_SOURCE /* memmem */
 #include <pthread.h>
 #include <stdlib.h>
@@ -7,13 +7,21 @@
 #include "doc_pack.h"
 #include "eseal_local.h"
 
-#define MAGIC    "ESPK\1\0"
-#define HEAD_LEN 16 /* magic, count, length */
-#define REF_LEN  17 /* offset, seal id, form */
-#define FORM_DER 0
-#define FORM_HEX 1
-#define MIN_SEAL 64 /* shorter "seals" are not worth a reference */
-#define PROBE    32 /* bytes of a seal searched for before comparing all of it */
+#define MAGIC      "ESPK\1\0"
+#define HEAD_LEN   16 /* magic, count, length */
+#define REF_LEN    17 /* offset, id, form */
+#define FORM_DER   0
+#define FORM_HEX   1
+#define FORM_ASSET 2
+#define PROBE      32 /* bytes of a seal or asset searched for before comparing all of it */
+
+/* What a reference stands for: a seal's DER (shown raw or as hex) or an asset's bytes. */
+typedef struct target {
+    int64_t id;
+    const uint8_t *p;
+    size_t n;
+    const uint8_t *hex; /* optional: p's hex, 2n bytes */
+} target;
 
 typedef struct span {
     uint64_t off, len;
@@ -70,26 +78,29 @@ static uint64_t get_u64(const uint8_t *p)
 }
 
 /*
- * Every occurrence of seal in doc, as its DER or as its hex (form), found by the first PROBE
- * bytes of that form and then compared whole (the hex never written out: most documents hold
- * none), appended to s (at most DOC_PACK_MAX_REFS in all).
+ * Every occurrence of t in doc, raw or as its hex (form), found by the first PROBE bytes of that
+ * form and then compared whole (the hex never written out: most documents hold none), appended
+ * to s (at most DOC_PACK_MAX_REFS in all).
  */
-static void find_all(const uint8_t *doc, size_t n, const doc_seal *seal, uint8_t form, span *s,
+static void find_all(const uint8_t *doc, size_t n, const target *t, uint8_t form, span *s,
                      size_t *ns)
 {
     const uint8_t *at = doc, *end = doc + n;
-    size_t len = form == FORM_HEX ? 2 * seal->n : seal->n;
+    size_t len = form == FORM_HEX ? 2 * t->n : t->n;
     uint8_t probe[PROBE];
 
-    if (form == FORM_HEX)
-        hex(seal->der, PROBE / 2, probe);
+    if (t->n < DOC_PACK_MIN_LEN)
+        return;
+    if (form == FORM_HEX && t->hex == NULL)
+        hex(t->p, PROBE / 2, probe);
     else
-        memcpy(probe, seal->der, PROBE);
+        memcpy(probe, form == FORM_HEX ? t->hex : t->p, PROBE);
     while (*ns < DOC_PACK_MAX_REFS && (size_t)(end - at) >= len &&
            (at = memmem(at, (size_t)(end - at) - len + PROBE, probe, PROBE)) != NULL) {
-        if (form == FORM_HEX ? is_hex_of(at, seal->der, seal->n)
-                             : memcmp(at, seal->der, len) == 0) {
-            s[(*ns)++] = (span){(uint64_t)(at - doc), len, seal->id, form};
+        if (form != FORM_HEX ? memcmp(at, t->p, len) == 0
+            : t->hex != NULL ? memcmp(at, t->hex, len) == 0
+                             : is_hex_of(at, t->p, t->n)) {
+            s[(*ns)++] = (span){(uint64_t)(at - doc), len, t->id, form};
             at += len;
         } else {
             at++;
@@ -123,22 +134,34 @@ static void init(void)
     pthread_once(&once, pairs_init);
 }
 
-static void find_spans(const uint8_t *doc, size_t n, const doc_seal *seals, size_t nseals, span *s,
-                       size_t *ns)
+void doc_hex(const uint8_t *p, size_t n, uint8_t *out)
+{
+    init();
+    hex(p, n, out);
+}
+
+/* Assets first: a picture's planes are the larger spans, should the references run out. */
+static void find_spans(const uint8_t *doc, size_t n, const doc_refs *refs, span *s, size_t *ns)
 {
     init();
     *ns = 0;
-    for (size_t i = 0; i < nseals; i++) {
-        if (seals[i].n < MIN_SEAL)
-            continue;
-        find_all(doc, n, &seals[i], FORM_DER, s, ns);
-        find_all(doc, n, &seals[i], FORM_HEX, s, ns);
+    for (size_t i = 0; i < refs->nassets; i++) {
+        const doc_asset *a = &refs->assets[i];
+
+        find_all(doc, n, &(target){a->id, a->p, a->n, NULL}, FORM_ASSET, s, ns);
+    }
+    for (size_t i = 0; i < refs->nseals; i++) {
+        const doc_seal *seal = &refs->seals[i];
+
+        const target t = {seal->id, seal->der, seal->n, seal->hex};
+
+        find_all(doc, n, &t, FORM_DER, s, ns);
+        find_all(doc, n, &t, FORM_HEX, s, ns);
     }
     *ns = settle(s, *ns);
 }
 
-es_err doc_pack(const uint8_t *doc, size_t n, const doc_seal *seals, size_t nseals, es_buf *out,
-                size_t *nrefs)
+es_err doc_pack(const uint8_t *doc, size_t n, const doc_refs *refs, es_buf *out, size_t *nrefs)
 {
     span s[DOC_PACK_MAX_REFS];
     size_t ns, cut = 0, at = 0;
@@ -146,7 +169,7 @@ es_err doc_pack(const uint8_t *doc, size_t n, const doc_seal *seals, size_t nsea
 
     out->data = NULL;
     out->len = 0;
-    find_spans(doc, n, seals, nseals, s, &ns);
+    find_spans(doc, n, refs, s, &ns);
     for (size_t i = 0; i < ns; i++)
         cut += s[i].len;
     if ((out->data = malloc(HEAD_LEN + ns * REF_LEN + n - cut + 1)) == NULL)
@@ -192,59 +215,83 @@ static es_err parse(const uint8_t *p, size_t n, size_t *count, uint64_t *len)
     return ES_OK;
 }
 
-es_err doc_pack_ids(const uint8_t *p, size_t n, int64_t *ids, size_t max, size_t *nids)
+/* Add id to ids (n of them) unless it is there already. */
+static void add_id(int64_t *ids, size_t *n, int64_t id)
+{
+    size_t k = 0;
+
+    while (k < *n && ids[k] != id)
+        k++;
+    if (k == *n)
+        ids[(*n)++] = id;
+}
+
+es_err doc_pack_ids(const uint8_t *p, size_t n, doc_ids *out)
 {
     size_t count;
     uint64_t len;
     es_err rc = parse(p, n, &count, &len);
 
-    *nids = 0;
+    out->nseals = out->nassets = 0;
+    /* count <= DOC_PACK_MAX_REFS (parse): neither array can fill up */
     for (size_t i = 0; rc == ES_OK && i < count; i++) {
-        int64_t id = (int64_t)get_u64(p + HEAD_LEN + i * REF_LEN + 8);
-        size_t k = 0;
+        const uint8_t *r = p + HEAD_LEN + i * REF_LEN;
+        int64_t id = (int64_t)get_u64(r + 8);
 
-        while (k < *nids && ids[k] != id)
-            k++;
-        if (k == *nids && *nids == max)
-            return es__fail(ES_ERR_LIMIT, "stored document: more than %zu seals", max);
-        if (k == *nids)
-            ids[(*nids)++] = id;
+        if (r[16] > FORM_ASSET)
+            rc = es__fail(ES_ERR_FORMAT, "stored document: reference %zu has form %u", i, r[16]);
+        else if (r[16] == FORM_ASSET)
+            add_id(out->assets, &out->nassets, id);
+        else
+            add_id(out->seals, &out->nseals, id);
     }
     return rc;
 }
 
-static const doc_seal *seal_of(const doc_seal *seals, size_t nseals, int64_t id)
+/* What reference (id, form) stands for among refs, or NULL when it is not given. */
+static int target_of(const doc_refs *refs, int64_t id, uint8_t form, target *t)
 {
-    for (size_t i = 0; i < nseals; i++)
-        if (seals[i].id == id)
-            return &seals[i];
-    return NULL;
+    if (form == FORM_ASSET) {
+        for (size_t i = 0; i < refs->nassets; i++)
+            if (refs->assets[i].id == id) {
+                *t = (target){id, refs->assets[i].p, refs->assets[i].n, NULL};
+                return 1;
+            }
+        return 0;
+    }
+    for (size_t i = 0; i < refs->nseals; i++)
+        if (refs->seals[i].id == id) {
+            *t = (target){id, refs->seals[i].der, refs->seals[i].n, refs->seals[i].hex};
+            return 1;
+        }
+    return 0;
 }
 
-/* Reference i of p, checked: its seal known, in order after *pos, inside the document. */
-static es_err ref_span(const uint8_t *p, size_t i, const doc_seal *seals, size_t nseals,
-                       uint64_t pos, uint64_t len, span *s, const doc_seal **seal)
+/* Reference i of p, checked: its form known, its seal or asset given, in order after pos,
+ * inside the document. */
+static es_err ref_span(const uint8_t *p, size_t i, const doc_refs *refs, uint64_t pos, uint64_t len,
+                       span *s, target *t)
 {
     const uint8_t *r = p + HEAD_LEN + i * REF_LEN;
 
     s->off = get_u64(r);
     s->id = (int64_t)get_u64(r + 8);
     s->form = r[16];
-    if ((*seal = seal_of(seals, nseals, s->id)) == NULL)
-        return es__fail(ES_ERR_NOT_FOUND, "stored document: seal %lld is not known",
-                        (long long)s->id);
-    if (s->form > FORM_HEX)
+    if (s->form > FORM_ASSET)
         return es__fail(ES_ERR_FORMAT, "stored document: reference %zu has form %u", i, s->form);
-    s->len = (*seal)->n * (s->form == FORM_HEX ? 2u : 1u);
+    if (!target_of(refs, s->id, s->form, t))
+        return es__fail(ES_ERR_NOT_FOUND, "stored document: %s %lld is not known",
+                        s->form == FORM_ASSET ? "asset" : "seal", (long long)s->id);
+    s->len = t->n * (s->form == FORM_HEX ? 2u : 1u);
     if (s->off < pos || s->off > len || s->len > len - s->off)
         return es__fail(ES_ERR_FORMAT, "stored document: reference %zu is out of place", i);
     return ES_OK;
 }
 
-es_err doc_unpack(const uint8_t *p, size_t n, const doc_seal *seals, size_t nseals, es_buf *out)
+es_err doc_unpack(const uint8_t *p, size_t n, const doc_refs *refs, es_buf *out)
 {
     span s[DOC_PACK_MAX_REFS];
-    const doc_seal *seal[DOC_PACK_MAX_REFS];
+    target t[DOC_PACK_MAX_REFS];
     size_t count, nrest, at = 0;
     uint64_t len, pos = 0, sum = 0;
     const uint8_t *rest;
@@ -259,7 +306,7 @@ es_err doc_unpack(const uint8_t *p, size_t n, const doc_seal *seals, size_t nsea
     /* Every reference checked, and the length they claim with the bytes there are, before the
      * document's length is trusted with an allocation. */
     for (size_t i = 0; i < count; i++, pos = s[i - 1].off + s[i - 1].len) {
-        if ((rc = ref_span(p, i, seals, nseals, pos, len, &s[i], &seal[i])) != ES_OK)
+        if ((rc = ref_span(p, i, refs, pos, len, &s[i], &t[i])) != ES_OK)
             return rc;
         sum += s[i].len;
     }
@@ -275,10 +322,10 @@ es_err doc_unpack(const uint8_t *p, size_t n, const doc_seal *seals, size_t nsea
 
         memcpy(out->data + pos, rest + at, (size_t)(stop - pos));
         at += (size_t)(stop - pos);
-        if (i < count && s[i].form == FORM_HEX)
-            hex(seal[i]->der, seal[i]->n, out->data + stop);
+        if (i < count && s[i].form == FORM_HEX && t[i].hex == NULL)
+            hex(t[i].p, t[i].n, out->data + stop);
         else if (i < count)
-            memcpy(out->data + stop, seal[i]->der, seal[i]->n);
+            memcpy(out->data + stop, s[i].form == FORM_HEX ? t[i].hex : t[i].p, (size_t)s[i].len);
         pos = i < count ? stop + s[i].len : len;
     }
     out->len = (size_t)len;

@@ -5,8 +5,9 @@
 
 #include "seal_local.h"
 
-/* Documents signed in memory before one commit: bounds the memory a batch holds. */
-#define GROUP 16
+/* Documents signed in memory before one commit: at most SVC_COMMIT_MAX, and no more once their
+ * stored bytes reach this much (a big document is as big packed as it was signed). */
+#define GROUP_BYTES ((size_t)16 << 20)
 
 void svc_batch_item_release(svc_batch_item *it)
 {
@@ -71,26 +72,35 @@ static void sign_data(const srv_signer *sg, svc_batch_item *it, es_buf *seal, st
                              "seal_code", sg->seal.code, "sm3", sm3, "ip", ip));
 }
 
-/* Prepare up to GROUP documents from *next on, commit them together. */
-static srv_code doc_group(srv_app *app, const st_account *who, const srv_signer *sg,
-                          svc_batch_item *items, size_t n, size_t *next, const char *ip,
+/* The documents of one commit: svc_signed is a few KB, too many for a thread's stack. */
+typedef struct group {
+    svc_signed s[SVC_COMMIT_MAX];
+    srv_error errs[SVC_COMMIT_MAX];
+    size_t idx[SVC_COMMIT_MAX];
+} group;
+
+/* Prepare documents from *next on into g, commit them together. */
+static srv_code doc_group(srv_app *app, const st_account *who, srv_signer *sg,
+                          svc_batch_item *items, size_t n, size_t *next, const char *ip, group *g,
                           srv_error *err)
 {
-    svc_signed s[GROUP];
-    srv_error errs[GROUP];
-    size_t idx[GROUP], k = 0;
+    svc_signed *s = g->s;
+    srv_error *errs = g->errs;
+    size_t *idx = g->idx, k = 0, bytes = 0;
 
-    for (; *next < n && k < GROUP; (*next)++) {
+    for (; *next < n && k < SVC_COMMIT_MAX && bytes < GROUP_BYTES; (*next)++) {
         svc_batch_item *it = &items[*next];
 
         if (it->document_id == 0)
             continue;
         memset(&errs[k], 0, sizeof(errs[k]));
         if (svc_doc_prepare(app, who, it->document_id, &it->place, sg, ip, &s[k], &it->err) ==
-            SRV_OK)
+            SRV_OK) {
+            bytes += s[k].bytes.len;
             idx[k++] = *next;
-        else
+        } else {
             svc_signed_release(&s[k]);
+        }
     }
     if (k > 0 && svc_doc_commit(app, s, k, errs, err) == SRV_OK)
         for (size_t i = 0; i < k; i++) {
@@ -113,13 +123,16 @@ srv_code svc_sign_batch(srv_app *app, const st_account *who, int64_t seal_id, co
 {
     srv_signer sg;
     st_event *ev = NULL;
+    group *g = NULL;
     size_t nev = 0, next = 0;
 
     if (n == 0 || n > (size_t)app->opts.batch_max)
         return srv_fail(err, SRV_INVALID, "items: 1 to %d documents or data items",
                         app->opts.batch_max);
-    if ((ev = calloc(n, sizeof(*ev))) == NULL)
+    if ((ev = calloc(n, sizeof(*ev))) == NULL || (g = malloc(sizeof(*g))) == NULL) {
+        free(ev);
         return srv_fail(err, SRV_INTERNAL, "out of memory");
+    }
     /* The key is unwrapped once for the whole batch and wiped at the end. */
     if (svc_signer_unlock(app, who, seal_id, pin, &sg, err) != SRV_OK)
         goto end;
@@ -128,12 +141,13 @@ srv_code svc_sign_batch(srv_app *app, const st_account *who, int64_t seal_id, co
             sign_data(&sg, &items[i], seal, &ev[nev], who, ip);
             nev += items[i].err.code == SRV_OK;
         }
-    while (next < n && doc_group(app, who, &sg, items, n, &next, ip, err) == SRV_OK)
+    while (next < n && doc_group(app, who, &sg, items, n, &next, ip, g, err) == SRV_OK)
         ;
     srv_signer_release(&sg);
     if (err->code == SRV_OK)
         srv_from_es(err, st_events_add(app->store, ev, nev), "events");
 end:
     free(ev);
+    free(g);
     return err->code;
 }

@@ -89,20 +89,26 @@ void svc_seal_set_release(svc_seal_set *set)
 {
     for (size_t i = 0; i < set->n; i++)
         es_buf_free_public(&set->der[i]);
+    for (size_t i = 0; i < set->na; i++)
+        es_buf_free_public(&set->bytes[i]);
     memset(set, 0, sizeof(*set));
 }
 
-/* The DER of each seal a packed document refers to. */
-static es_err load_seals(srv_app *app, const es_buf *stored, svc_seal_set *set)
+/* The DER of each seal and the bytes of each asset a packed document refers to. */
+static es_err load_refs(srv_app *app, const es_buf *stored, svc_seal_set *set)
 {
-    int64_t ids[DOC_PACK_MAX_REFS];
-    size_t nids = 0;
-    es_err rc = doc_pack_ids(stored->data, stored->len, ids, DOC_PACK_MAX_REFS, &nids);
+    doc_ids ids;
+    es_err rc = doc_pack_ids(stored->data, stored->len, &ids);
 
-    for (size_t i = 0; rc == ES_OK && i < nids; i++)
-        if ((rc = svc_seal_der(app, ids[i], &set->der[i])) == ES_OK)
-            set->s[set->n++] = (doc_seal){ids[i], set->der[i].data, set->der[i].len};
-    return rc;
+    for (size_t i = 0; rc == ES_OK && i < ids.nseals; i++)
+        if ((rc = svc_seal_der(app, ids.seals[i], &set->der[i])) == ES_OK)
+            set->s[set->n++] = (doc_seal){ids.seals[i], set->der[i].data, set->der[i].len, NULL};
+    if (rc != ES_OK || ids.nassets == 0 ||
+        (rc = st_assets_get(app->store, ids.assets, ids.nassets, set->bytes)) != ES_OK)
+        return rc;
+    for (size_t i = 0; i < ids.nassets; i++)
+        set->a[set->na++] = (doc_asset){ids.assets[i], set->bytes[i].data, set->bytes[i].len};
+    return ES_OK;
 }
 
 /* The stored bytes back as the document whose digest was recorded, or an error: never else. */
@@ -111,10 +117,13 @@ static es_err unpack(srv_app *app, const st_document *d, const es_buf *stored, s
 {
     uint8_t h[ES_SM3_LEN];
     char hex[2 * ES_SM3_LEN + 1];
+    doc_refs refs;
     es_err rc;
 
-    if ((rc = load_seals(app, stored, set)) != ES_OK ||
-        (rc = doc_unpack(stored->data, stored->len, set->s, set->n, out)) != ES_OK ||
+    if ((rc = load_refs(app, stored, set)) != ES_OK)
+        return rc;
+    refs = (doc_refs){set->s, set->n, set->a, set->na};
+    if ((rc = doc_unpack(stored->data, stored->len, &refs, out)) != ES_OK ||
         (rc = es_sm3(out->data, out->len, h)) != ES_OK)
         return rc;
     srv_hex(h, sizeof(h), hex);
@@ -143,6 +152,14 @@ srv_code svc_doc_content(srv_app *app, const st_document *d, es_buf *out, svc_se
     es_buf_free_public(&stored);
     if (set == &local)
         svc_seal_set_release(set);
+    /* A seal or asset missing, a malformed pack, a digest that does not match: the stored copy
+     * is damaged (the detail goes to the log); never "not found", never other bytes. */
+    if (rc != ES_OK && rc != ES_ERR_NOMEM && rc != ES_ERR_IO) {
+        srv_from_es(err, rc == ES_ERR_NOT_FOUND ? ES_ERR_INTERNAL : rc, "document");
+        return srv_fail(err, SRV_INTERNAL,
+                        "document %lld: its stored copy is damaged and is not served",
+                        (long long)d->id);
+    }
     return srv_from_es(err, rc, "document");
 }
 

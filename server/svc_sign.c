@@ -6,10 +6,14 @@
 #include "custody.h"
 #include "eseal_local.h"
 #include "eseal/ofd.h"
+#include "eseal/pdf.h"
 #include "seal_local.h"
 
 void srv_signer_release(srv_signer *s)
 {
+    for (size_t i = 0; i < s->assets.n; i++)
+        es_buf_free_public(&s->assets.bytes[i]);
+    es_buf_free_public(&s->seal_hex);
     es_key_free(s->key); /* wipes the private key */
     es_seal_free(s->ses);
     X509_free(s->cert);
@@ -190,25 +194,76 @@ void svc_signed_release(svc_signed *s)
 }
 
 /*
- * The signed document as stored: packed against the signer's seal and the seals its earlier
- * signatures referred to (doc_pack.h), so that the database holds no copy of a seal it has.
+ * The signer's picture streams as assets, found or stored once per signer (SM3 of 68 KB per
+ * document would cost more than storing it saves), each in its own short transaction: committed
+ * before any document that refers to it. A plane too short to be referred to is not stored.
  */
-static srv_code pack(const srv_signer *sg, svc_seal_set *seals, const es_buf *doc, es_buf *out,
-                     srv_error *err)
+static srv_code signer_assets(srv_app *app, srv_signer *sg, srv_error *err)
+{
+    srv_assets *as = &sg->assets;
+    es_buf planes[2] = {{NULL, 0}, {NULL, 0}};
+    uint8_t h[ES_SM3_LEN];
+    char sm3[65];
+    int64_t id = 0;
+    es_err rc;
+
+    if (as->loaded)
+        return SRV_OK;
+    rc = es_pdf_picture_streams(sg->ses, &planes[0], &planes[1]);
+    for (size_t i = 0; rc == ES_OK && i < 2; i++) {
+        if (planes[i].len < DOC_PACK_MIN_LEN)
+            continue;
+        if ((rc = es_sm3(planes[i].data, planes[i].len, h)) != ES_OK)
+            break;
+        srv_hex(h, sizeof(h), sm3);
+        if ((rc = st_asset_put(app->store, sg->seal.id, sm3, planes[i].data, planes[i].len, &id)) !=
+            ES_OK)
+            break;
+        as->bytes[as->n] = planes[i];
+        as->a[as->n] = (doc_asset){id, planes[i].data, planes[i].len};
+        as->n++;
+        planes[i] = (es_buf){NULL, 0};
+    }
+    es_buf_free_public(&planes[0]);
+    es_buf_free_public(&planes[1]);
+    as->loaded = rc == ES_OK;
+    return srv_from_es(err, rc, "seal picture");
+}
+
+/*
+ * The signed document as stored: packed against the signer's seal and assets and the seals and
+ * assets its earlier signatures referred to (doc_pack.h), so that the database holds no copy of
+ * what it has.
+ */
+static srv_code pack(srv_signer *sg, const char *format, svc_seal_set *set, const es_buf *doc,
+                     es_buf *out, srv_error *err)
 {
     size_t n = 0, k = 0;
     const uint8_t *der = es_seal_der(sg->ses, &n);
+    doc_refs refs;
 
-    while (k < seals->n && seals->s[k].id != sg->seal.id)
+    /* a PDF holds the seal as hex: written out once per signer, then compared with memcmp */
+    if (strcmp(format, "pdf") == 0 && sg->seal_hex.data == NULL &&
+        (sg->seal_hex.data = malloc(2 * n + 1)) != NULL) {
+        doc_hex(der, n, sg->seal_hex.data);
+        sg->seal_hex.len = 2 * n;
+    }
+    while (k < set->n && set->s[k].id != sg->seal.id)
         k++;
-    if (k == seals->n && seals->n < DOC_PACK_MAX_REFS)
-        seals->s[seals->n++] = (doc_seal){sg->seal.id, der, n}; /* lent: der[] stays empty */
-    return srv_from_es(err, doc_pack(doc->data, doc->len, seals->s, seals->n, out, NULL),
-                       "document");
+    if (k == set->n && set->n < DOC_PACK_MAX_REFS) /* lent: der[] stays empty */
+        set->s[set->n++] = (doc_seal){sg->seal.id, der, n, sg->seal_hex.data};
+    for (size_t i = 0; i < sg->assets.n; i++) {
+        for (k = 0; k < set->na && set->a[k].id != sg->assets.a[i].id; k++)
+            ;
+        if (k == set->na && set->na < DOC_PACK_MAX_REFS)
+            set->a[set->na++] = sg->assets.a[i]; /* lent: bytes[] stays empty */
+    }
+    refs = (doc_refs){set->s, set->n, set->a, set->na};
+    return srv_from_es(err, doc_pack(doc->data, doc->len, &refs, out, NULL), "document");
 }
 
 srv_code svc_doc_prepare(srv_app *app, const st_account *who, int64_t id, const svc_place *pl,
-                         const srv_signer *sg, const char *ip, svc_signed *out, srv_error *err)
+                         srv_signer *sg, const char *ip, svc_signed *out, srv_error *err)
 {
     st_signer signers[ST_MAX_SIGNERS];
     es_buf in = {0}, signed_ = {0};
@@ -220,13 +275,14 @@ srv_code svc_doc_prepare(srv_app *app, const st_account *who, int64_t id, const 
     if (svc_doc_get(app, who, id, &out->doc, signers, &n, err) != SRV_OK ||
         check_turn(who, &out->doc, signers, n, &out->position, &out->last, err) != SRV_OK ||
         svc_doc_content(app, &out->doc, &in, &seals, err) != SRV_OK ||
-        sign_bytes(&out->doc, &in, pl, sg, &signed_, err) != SRV_OK)
+        sign_bytes(&out->doc, &in, pl, sg, &signed_, err) != SRV_OK ||
+        (strcmp(out->doc.format, "pdf") == 0 && signer_assets(app, sg, err) != SRV_OK))
         goto end;
     if (es_sm3(signed_.data, signed_.len, h) != ES_OK) {
         srv_fail(err, SRV_INTERNAL, "internal error");
         goto end;
     }
-    if (pack(sg, &seals, &signed_, &out->bytes, err) != SRV_OK)
+    if (pack(sg, out->doc.format, &seals, &signed_, &out->bytes, err) != SRV_OK)
         goto end;
     srv_hex(h, sizeof(h), out->sm3);
     out->size = (int64_t)signed_.len;
@@ -240,7 +296,7 @@ end:
 
 srv_code svc_doc_commit(srv_app *app, svc_signed *s, size_t n, srv_error *errs, srv_error *err)
 {
-    st_doc_update u[16];
+    st_doc_update u[SVC_COMMIT_MAX];
     es_err rc;
 
     if (n > sizeof(u) / sizeof(u[0]))
@@ -267,7 +323,7 @@ srv_code svc_doc_commit(srv_app *app, svc_signed *s, size_t n, srv_error *errs, 
 }
 
 srv_code svc_doc_sign_with(srv_app *app, const st_account *who, int64_t id, const svc_place *pl,
-                           const srv_signer *sg, const char *ip, st_document *out, srv_error *err)
+                           srv_signer *sg, const char *ip, st_document *out, srv_error *err)
 {
     st_signer signers[ST_MAX_SIGNERS];
     svc_signed s;

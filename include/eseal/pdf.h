@@ -131,6 +131,19 @@ typedef struct es_pdf_sign_opts {
  */
 es_err es_pdf_sign(const uint8_t *in, size_t n, const es_pdf_sign_opts *o, es_buf *out);
 
+/*
+ * The bytes es_pdf_sign writes for the seal's picture, between "stream\n" and "\nendstream": in
+ * *image the colour image's stream (a PNG's RGB plane, Flate-compressed, or a JPEG picture itself)
+ * and in *smask its soft mask's (a PNG's alpha plane; empty when every pixel is opaque, and for a
+ * JPEG). Every PDF signed with the seal holds these same bytes (encrypted PDFs excepted: their
+ * streams are encrypted), most of a small signed PDF: a store keeps them once and lets each
+ * stored document refer to them. Computed by the same encoder and cache as es_pdf_sign, so a
+ * batch pays for it once. Both buffers are overwritten (the caller frees them: es_buf_free_public).
+ * Errors: ES_ERR_ARG (no seal or buffer), ES_ERR_FORMAT (no picture, a damaged PNG or JPEG),
+ * ES_ERR_UNSUPPORTED (a picture that is neither PNG nor JPEG), ES_ERR_NOMEM.
+ */
+es_err es_pdf_picture_streams(const es_seal *seal, es_buf *image, es_buf *smask);
+
 /* ---- Verifying ---- */
 
 typedef struct es_pdf_verify_opts {

@@ -86,6 +86,11 @@ typedef enum st_query {
     Q_DOC_SIGNER_INSERT,
     Q_DOC_SIGNERS,
     Q_DOC_SIGNER_DONE,
+    /* version 4: assets, bytes that stored documents refer to (store_assets.c) */
+    Q_ASSET_FIND,
+    Q_ASSET_INSERT,
+    Q_ASSET_CONTENT,
+    Q_ASSET_REPAIR,
     Q__COUNT
 } st_query;
 

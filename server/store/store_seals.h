@@ -117,4 +117,19 @@ es_err st_doc_signed(st_store *s, st_doc_update *u, size_t n);
 /* Add n events in one transaction. */
 es_err st_events_add(st_store *s, const st_event *ev, size_t n);
 
+/*
+ * Assets (schema version 4, store_assets.c): bytes kept once that stored documents refer to
+ * (server/doc_pack.h), keyed by their seal and the SM3 (hex) of the bytes.
+ *
+ * st_asset_put finds seal's asset with digest sm3 or stores p (n bytes) as a new one, in its own
+ * short transaction (committed before any document that refers to it); *id is its id. A found
+ * row whose bytes are not p gets p back: its key says what it must hold (the caller computed
+ * sm3 from p), and documents refer to it by that.
+ */
+es_err st_asset_put(st_store *s, int64_t seal, const char *sm3, const uint8_t *p, size_t n,
+                    int64_t *id);
+/* The bytes of assets ids[0..n) into out[0..n) (heap, free each with es_buf_free_public; all
+ * empty on error). ES_ERR_NOT_FOUND (detail: the id) when one is missing. */
+es_err st_assets_get(st_store *s, const int64_t *ids, size_t n, es_buf *out);
+
 #endif

@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include "eseal/image.h"
+#include "eseal/ses.h"
 #include "image/image_local.h"
 #include "pdf/pdf_local.h"
 
@@ -107,24 +108,49 @@ static void write_images(es__pdf_writer *w, long img, const int dim[3], const ui
     write_image(w, img, dim[0], dim[1], "/DeviceRGB", dim[2] ? img + 1 : 0, rgb, nrgb);
 }
 
+/* The entry holding png, or NULL (img_lock held). */
+static img_entry *cache_find(const uint8_t *png, size_t n)
+{
+    for (int i = 0; i < IMG_CACHE_N; i++) {
+        img_entry *e = &img_cache[i];
+
+        if (e->z != NULL && e->n == n && memcmp(e->z, png, n) == 0) {
+            e->used = ++img_tick;
+            return e;
+        }
+    }
+    return NULL;
+}
+
 /* On a hit, the images written straight from the entry (under the lock: copying the planes out
  * first cost two allocations and a copy of the whole picture per signature). */
 static int cache_write(const uint8_t *png, size_t n, es__pdf_writer *w, long img)
 {
-    int hit = 0;
+    img_entry *e;
 
     pthread_mutex_lock(&img_lock);
-    for (int i = 0; i < IMG_CACHE_N && !hit; i++) {
-        img_entry *e = &img_cache[i];
+    if ((e = cache_find(png, n)) != NULL) {
         const int dim[3] = {e->wd, e->ht, e->alpha};
-        if (e->z == NULL || e->n != n || memcmp(e->z, png, n) != 0)
-            continue;
-        hit = 1;
-        e->used = ++img_tick;
+
         write_images(w, img, dim, e->z + n, e->nrgb, e->z + n + e->nrgb, e->na);
     }
     pthread_mutex_unlock(&img_lock);
-    return hit;
+    return e != NULL;
+}
+
+/* On a hit, copies of the planes in rgb and a (left empty when there is no alpha plane). */
+static int cache_copy(const uint8_t *png, size_t n, es_buf *rgb, es_buf *a, es_err *rc)
+{
+    img_entry *e;
+
+    pthread_mutex_lock(&img_lock);
+    if ((e = cache_find(png, n)) != NULL) {
+        *rc = es_buf_set(rgb, e->z + n, e->nrgb);
+        if (*rc == ES_OK && e->na > 0)
+            *rc = es_buf_set(a, e->z + n + e->nrgb, e->na);
+    }
+    pthread_mutex_unlock(&img_lock);
+    return e != NULL;
 }
 
 static void cache_put(const uint8_t *png, size_t n, const int dim[3], const es__sb *crgb,
@@ -156,25 +182,35 @@ static void cache_put(const uint8_t *png, size_t n, const int dim[3], const es__
     pthread_mutex_unlock(&img_lock);
 }
 
+/* Decode the PNG and compress its planes into crgb and ca (dim: width, height, alpha), cached. */
+static es_err encode_cached(const uint8_t *p, size_t n, int dim[3], es__sb *crgb, es__sb *ca)
+{
+    es__pixels px = {NULL, 0, 0};
+    es_err rc;
+
+    if ((rc = es__image_decode(p, n, &px)) == ES_OK &&
+        (rc = encode_png(&px, crgb, ca, &dim[2])) == ES_OK) {
+        dim[0] = px.w;
+        dim[1] = px.h;
+        cache_put(p, n, dim, crgb, ca);
+    }
+    free(px.rgba);
+    return rc;
+}
+
 /* The PNG as an RGB image with an optional SMask: from the cache, or decoded and compressed. */
 static es_err write_png(es__pdf_writer *w, const uint8_t *p, size_t n, long img)
 {
-    es__pixels px = {NULL, 0, 0};
     int dim[3] = {0, 0, 0};
     es__sb crgb = ES__PDF_SB_INIT, ca = ES__PDF_SB_INIT;
-    es_err rc = ES_OK;
+    es_err rc;
 
     if (cache_write(p, n, w, img))
         return w->out.err;
-    if ((rc = es__image_decode(p, n, &px)) == ES_OK &&
-        (rc = encode_png(&px, &crgb, &ca, &dim[2])) == ES_OK) {
-        dim[0] = px.w;
-        dim[1] = px.h;
-        cache_put(p, n, dim, &crgb, &ca);
+    if ((rc = encode_cached(p, n, dim, &crgb, &ca)) == ES_OK) {
         write_images(w, img, dim, (const uint8_t *)crgb.p, crgb.len, (const uint8_t *)ca.p, ca.len);
         rc = w->out.err;
     }
-    free(px.rgba);
     es__sb_free(&crgb);
     es__sb_free(&ca);
     return rc;
@@ -228,13 +264,74 @@ static es_err write_jpeg(es__pdf_writer *w, const uint8_t *p, size_t n, long img
     return w->out.err;
 }
 
-es_err es__pdf_image_write(es__pdf_writer *w, const uint8_t *p, size_t n, long img)
+/* 'J' for a JPEG, 'P' for a PNG, 0 (an error set) for any other picture. */
+static int picture_kind(const uint8_t *p, size_t n)
 {
     if (n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF)
+        return 'J';
+    if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return 'P';
+    es__fail(ES_ERR_UNSUPPORTED, "the seal picture is neither PNG nor JPEG (SVG, GIF, BMP and OFD "
+                                 "pictures are not supported in PDF yet)");
+    return 0;
+}
+
+es_err es__pdf_image_write(es__pdf_writer *w, const uint8_t *p, size_t n, long img)
+{
+    switch (picture_kind(p, n)) {
+    case 'J':
         return write_jpeg(w, p, n, img);
-    if (n < 8 || memcmp(p, "\x89PNG\r\n\x1a\n", 8) != 0)
-        return es__fail(ES_ERR_UNSUPPORTED,
-                        "the seal picture is neither PNG nor JPEG (SVG, GIF, BMP and OFD "
-                        "pictures are not supported in PDF yet)");
-    return write_png(w, p, n, img);
+    case 'P':
+        return write_png(w, p, n, img);
+    default:
+        return ES_ERR_UNSUPPORTED;
+    }
+}
+
+/* The PNG's planes as write_png writes them: the same cache, or the same encoder. */
+static es_err png_streams(const uint8_t *p, size_t n, es_buf *image, es_buf *smask)
+{
+    int dim[3] = {0, 0, 0};
+    es__sb crgb = ES__PDF_SB_INIT, ca = ES__PDF_SB_INIT;
+    es_err rc = ES_OK;
+
+    if (cache_copy(p, n, image, smask, &rc))
+        return rc;
+    if ((rc = encode_cached(p, n, dim, &crgb, &ca)) == ES_OK &&
+        (rc = es_buf_set(image, crgb.p, crgb.len)) == ES_OK && ca.len > 0)
+        rc = es_buf_set(smask, ca.p, ca.len);
+    es__sb_free(&crgb);
+    es__sb_free(&ca);
+    return rc;
+}
+
+es_err es_pdf_picture_streams(const es_seal *seal, es_buf *image, es_buf *smask)
+{
+    const uint8_t *p;
+    size_t n = 0;
+    int wd, ht, comps;
+    es_err rc;
+
+    if (image == NULL || smask == NULL)
+        return es__fail(ES_ERR_ARG, "es_pdf_picture_streams: no output buffers given");
+    *image = (es_buf){NULL, 0};
+    *smask = (es_buf){NULL, 0};
+    if (seal == NULL)
+        return es__fail(ES_ERR_ARG, "es_pdf_picture_streams: no seal given");
+    if ((p = es_seal_picture(seal, &n)) == NULL || n == 0)
+        return es__fail(ES_ERR_FORMAT, "the seal has no picture");
+    switch (picture_kind(p, n)) {
+    case 'J':
+        if (!jpeg_info(p, n, &wd, &ht, &comps))
+            return es__fail(ES_ERR_FORMAT, "the JPEG picture has no readable frame header");
+        return es_buf_set(image, p, n);
+    case 'P':
+        if ((rc = png_streams(p, n, image, smask)) != ES_OK) {
+            es_buf_free_public(image);
+            es_buf_free_public(smask);
+        }
+        return rc;
+    default:
+        return ES_ERR_UNSUPPORTED;
+    }
 }

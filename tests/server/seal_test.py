@@ -5,6 +5,7 @@ PINs, foreign seals, expired grants, no key or PIN in the database or the log.
 Usage: seal_test.py ESEAL_BINARY sqlite|pg WORKDIR
 """
 import base64
+import hashlib
 import json
 import os
 import sqlite3
@@ -166,6 +167,120 @@ def sign_pdf(s, w, sid):
     return doc
 
 
+def db_rows(s, sql, args=()):
+    """Rows of a read-only query on the server's database (SQLite: the file opened read-only;
+    PostgreSQL: psql, whose text output is split on '|'; args are integers only)."""
+    if A.BACKEND == "sqlite":
+        con = sqlite3.connect("file:%s?mode=ro" % os.path.join(s.data, "eseal.db"), uri=True)
+        try:
+            return con.execute(sql, args).fetchall()
+        finally:
+            con.close()
+    for a in args:
+        sql = sql.replace("?", str(int(a)), 1)
+    out = subprocess.run(["psql", "-qAt", "-d", s.db, "-c", sql], capture_output=True, text=True,
+                         check=True).stdout
+    return [tuple(int(x) if x.lstrip("-").isdigit() else x for x in l.split("|"))
+            for l in out.splitlines()]
+
+
+def db_write(s, sql, blob_hex, i):
+    """Run an UPDATE with one bytes parameter (given as hex) and one integer: a damaged row."""
+    if A.BACKEND == "sqlite":
+        con = sqlite3.connect(os.path.join(s.data, "eseal.db"), timeout=30)
+        con.execute(sql, (bytes.fromhex(blob_hex), i))
+        con.commit()
+        con.close()
+        return
+    sql = sql.replace("?", "'\\x%s'::bytea" % blob_hex, 1).replace("?", str(int(i)), 1)
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", s.db, "-c", sql], check=True)
+
+
+def asset_rows(s, sid):
+    """(id, bytes) of the seal's assets, by id."""
+    return db_rows(s, "SELECT id, length(content) FROM doc_assets WHERE seal_id = ? ORDER BY id"
+                   if A.BACKEND == "sqlite" else
+                   "SELECT id, octet_length(content) FROM doc_assets WHERE seal_id = ? ORDER BY id",
+                   (sid,))
+
+
+def stored_len(s, doc):
+    return db_rows(s, "SELECT length(content) FROM documents WHERE id = ?" if A.BACKEND == "sqlite"
+                   else "SELECT octet_length(content) FROM documents WHERE id = ?", (doc,))[0][0]
+
+
+def sign_stored(s, w, sid, pdf):
+    """Upload and sign pdf with seal sid: (document id, the signed bytes as downloaded, the SM3
+    the server recorded when it signed them)."""
+    doc = raw(s, "POST", "/api/documents?name=asset.pdf", pdf, w["ent"])[1]["id"]
+    st, j = s.call("POST", "/api/documents/%d/sign" % doc,
+                   {"seal_id": sid, "pin": PIN, "page": 1, "x_mm": 5, "y_mm": 5}, token=w["ent"])
+    check(st == 200 and j["signatures"] == 1, "PDF %d signed" % doc, j)
+    st, signed = get_bytes(s, "/api/documents/%d/file" % doc, w["ent"])
+    check(st == 200 and hashlib.new("sm3", signed).hexdigest() == j.get("sm3")
+          and signed.startswith(pdf), "PDF %d downloaded: exactly the bytes signed (SM3)" % doc)
+    return doc, signed, j.get("sm3")
+
+
+def packed_fully(s, doc, signed, rows, esl):
+    """The stored row of doc holds neither the seal's hex nor the picture's streams: the signed
+    size less each of them, plus the header and three 17-byte references."""
+    return stored_len(s, doc) <= len(signed) - sum(r[1] for r in rows) - 2 * len(esl) + 16 + 3 * 17
+
+
+def test_pdf_assets(s, w, sid):
+    """A signed PDF is stored without its seal and without its picture's image streams (assets,
+    kept once per seal): small; served byte for byte; a second PDF, single or batch, reuses the
+    same asset rows; a damaged asset row makes its documents fail, never serve other bytes, and
+    the next signature with the seal puts the row right."""
+    with open(PDF, "rb") as f:
+        pdf = f.read()
+    esl = get_bytes(s, "/api/seals/%d/seal.esl" % sid, w["ent"])[1]
+    doc, signed, sm3 = sign_stored(s, w, sid, pdf)
+    rows = asset_rows(s, sid)
+    stored = stored_len(s, doc)
+    check(len(rows) >= 1 and max(r[1] for r in rows) > 30000,
+          "the seal's picture stored once as assets", rows)
+    check(packed_fully(s, doc, signed, rows, esl) and stored < len(signed) // 5,
+          "signed PDF stored small: %d bytes for a %d-byte document" % (stored, len(signed)))
+    out = os.path.join(A.WORK, "asset-%d.pdf" % doc)
+    with open(out, "wb") as f:
+        f.write(signed)
+    v = subprocess.run([A.ESEAL, "pdf", "verify", "--trust", os.path.join(A.WORK, "root.pem"),
+                        "--untrusted", os.path.join(A.WORK, "chain.pem"), out],
+                       capture_output=True, text=True)
+    check(v.returncode == 0, "the PDF served from a pack with assets verifies", v.stdout[-400:])
+    doc2, signed2, _ = sign_stored(s, w, sid, pdf)
+    check(asset_rows(s, sid) == rows and packed_fully(s, doc2, signed2, rows, esl),
+          "a second PDF with the same seal reuses the asset rows", asset_rows(s, sid))
+    docs = [raw(s, "POST", "/api/documents", pdf, w["ent"])[1]["id"] for _ in range(3)]
+    st, j = s.call("POST", "/api/sign/batch", {"seal_id": sid, "pin": PIN, "items": [
+        {"document_id": d, "page": 1, "x_mm": 5, "y_mm": 5} for d in docs]}, token=w["ent"])
+    check(st == 200 and all("error" not in r for r in j.get("results", [])), "batch of 3 PDFs", j)
+    got = [get_bytes(s, "/api/documents/%d/file" % d, w["ent"]) for d in docs]
+    check(all(g[0] == 200 and hashlib.new("sm3", g[1]).hexdigest() == r.get("sm3")
+              for g, r in zip(got, j.get("results", []))) and asset_rows(s, sid) == rows
+          and all(packed_fully(s, d, g[1], rows, esl) for d, g in zip(docs, got)),
+          "batch PDFs: stored small against the same assets, served byte for byte")
+    # Damage the largest asset (one byte): the documents that refer to it are refused.
+    aid = max(rows, key=lambda r: r[1])[0]
+    good = db_rows(s, "SELECT hex(content) FROM doc_assets WHERE id = ?" if A.BACKEND == "sqlite"
+                   else "SELECT encode(content, 'hex') FROM doc_assets WHERE id = ?", (aid,))[0][0]
+    good = good.lower()
+    bad = good[:2000] + ("00" if good[2000:2002] != "00" else "01") + good[2002:]
+    db_write(s, "UPDATE doc_assets SET content = ? WHERE id = ?", bad, aid)
+    st, body = get_bytes(s, "/api/documents/%d/file" % doc, w["ent"])
+    check(st == 500 and b"damaged" in body and b"%PDF" not in body,
+          "a damaged asset: the document is refused with a clear error", (st, body[:200]))
+    st, body = get_bytes(s, "/api/documents/%d/file" % docs[0], w["ent"])
+    check(st == 500 and b"damaged" in body, "every document that refers to it is refused", st)
+    # The next PDF signed with the seal finds the row by its SM3 and gives it its bytes back.
+    sign_stored(s, w, sid, pdf)
+    st, body = get_bytes(s, "/api/documents/%d/file" % doc, w["ent"])
+    check(st == 200 and body == signed and asset_rows(s, sid) == rows,
+          "the asset row put right by the next signature: served again")
+
+
 def test_multi_party(s, w, sid):
     """Two signers in order: the second cannot go first."""
     with open(OFD, "rb") as f:
@@ -231,6 +346,28 @@ def test_batch(s, w, sid):
                                                "items": [{"data": "AA=="}] * 101}, token=w["ent"])
     check(st == 400, "batch maximum enforced", j)
     test_batch_reply(s, w, sid, docs[0])
+
+
+def test_batch_groups(s, w, sid):
+    """A batch longer than one commit group (SVC_COMMIT_MAX, 64) with a refused item inside:
+    every other document signed once and served with the SM3 its result gives; the refused one
+    keeps its own error and the batch goes on."""
+    with open(OFD, "rb") as f:
+        ofd = f.read()
+    docs = [raw(s, "POST", "/api/documents", ofd, w["ent"])[1]["id"] for _ in range(70)]
+    items = [{"document_id": d, "page": 1, "x_mm": 30, "y_mm": 30} for d in docs]
+    items[40] = {"document_id": 999999, "page": 1, "x_mm": 30, "y_mm": 30}
+    st, j = s.call("POST", "/api/sign/batch", {"seal_id": sid, "pin": PIN, "items": items},
+                   token=w["ent"])
+    res = j.get("results", [])
+    ok = [i for i, r in enumerate(res) if "error" not in r]
+    check(st == 200 and len(res) == 70 and ok == [i for i in range(70) if i != 40],
+          "batch of 70 across commit groups: 69 signed, the missing document refused alone",
+          [(i, r.get("error")) for i, r in enumerate(res) if "error" in r])
+    got = [(i, get_bytes(s, "/api/documents/%d/file" % docs[i], w["ent"])) for i in ok]
+    check(all(g[0] == 200 and hashlib.new("sm3", g[1]).hexdigest() == res[i].get("sm3")
+              for i, g in got),
+          "every document of the long batch stored and served as signed")
 
 
 def batch_raw(s, body, token):
@@ -419,24 +556,32 @@ def test_no_secrets(s, w, log):
           "the database holds no PIN and no PEM key")
 
 
-def downgrade_to_v2(s, bad_id=None):
-    """Give the stopped server's database the shape of schema version 2: document contents as
-    base64 text (what eseal wrote before migration 3), one of them malformed when bad_id."""
+def downgrade_to_v2(s, full, bad_id=None):
+    """Give the stopped server's database the shape of schema version 2: no asset table, every
+    document's whole bytes (full: id -> bytes, what the server served) as base64 text (what
+    eseal wrote before migration 3), one of them malformed when bad_id."""
     if A.BACKEND == "sqlite":
         con = sqlite3.connect(os.path.join(s.data, "eseal.db"))
-        rows = con.execute("SELECT id, content FROM documents").fetchall()
-        con.executescript("ALTER TABLE documents DROP COLUMN content;"
+        rows = con.execute("SELECT id FROM documents").fetchall()
+        con.executescript("DROP TABLE doc_assets;"
+                          "ALTER TABLE documents DROP COLUMN content;"
                           "ALTER TABLE documents ADD COLUMN content TEXT NOT NULL DEFAULT '';")
-        for i, content in rows:
-            text = "@not base64@" if i == bad_id else base64.b64encode(content).decode()
+        for (i,) in rows:
+            text = "@not base64@" if i == bad_id else base64.b64encode(full[i]).decode()
             con.execute("UPDATE documents SET content = ? WHERE id = ?", (text, i))
         con.execute("UPDATE schema_version SET version = 2")
         con.commit()
         con.close()
         return
-    sql = ("ALTER TABLE documents ALTER COLUMN content TYPE text USING "
-           "translate(encode(content, 'base64'), E'\\n', ''); UPDATE schema_version SET version = 2;")
-    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", s.db, "-c", sql], check=True)
+    sql = ["DROP TABLE doc_assets;",
+           "ALTER TABLE documents ALTER COLUMN content TYPE text USING '';"]
+    sql += ["UPDATE documents SET content = '%s' WHERE id = %d;" % (base64.b64encode(b).decode(), i)
+            for i, b in full.items()]
+    sql.append("UPDATE schema_version SET version = 2;")
+    path = os.path.join(A.WORK, "downgrade.sql")
+    with open(path, "w") as f:
+        f.write("\n".join(sql))
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", s.db, "-f", path], check=True)
 
 
 def schema_state(s):
@@ -453,14 +598,18 @@ def schema_state(s):
 
 
 def test_migration_v3(s, url, w, docs):
-    """Migration 3 (contents from base64 text to bytes) keeps every document byte for byte; one
-    that will not decode stops the server with a clear error and changes nothing."""
+    """Migrations 3 (contents from base64 text to bytes) and 4 (assets) keep every document byte
+    for byte; one that will not decode stops the server with a clear error and changes nothing."""
     with open(PDF, "rb") as f:
         docs = docs + [raw(s, "POST", "/api/documents", f.read(), w["member"])[1]["id"]]  # unsigned
     want = {d: get_bytes(s, "/api/documents/%d/file" % d, w["member"])[1] for d in docs}
+    full = {}
+    for (d,) in db_rows(s, "SELECT id FROM documents"):
+        st, full[d] = get_bytes(s, "/api/documents/%d/file" % d, w["admin"])
+        check(st == 200, "document %d readable before the migration" % d, st)
     check(s.stop() == 0, "clean exit before the migration")
     if A.BACKEND == "sqlite":
-        downgrade_to_v2(s, bad_id=docs[0])
+        downgrade_to_v2(s, full, bad_id=docs[0])
         before = schema_state(s)
         try:
             A.Server("seals-v3-bad", idp=url, db=s.db, data=s.data).kill()
@@ -478,7 +627,7 @@ def test_migration_v3(s, url, w, docs):
         con.commit()
         con.close()
     else:
-        downgrade_to_v2(s)
+        downgrade_to_v2(s, full)
     s2 = A.Server("seals-v3", idp=url, db=s.db, data=s.data)
     for d in docs:
         st, got = get_bytes(s2, "/api/documents/%d/file" % d, w["member"])
@@ -486,7 +635,8 @@ def test_migration_v3(s, url, w, docs):
               "document %d byte for byte after migration 3" % d)
     check(s2.stop() == 0, "clean exit after the migration")
     v, stored = schema_state(s2)
-    check(v >= 3, "schema version after the migration", v)
+    check(v >= 4, "schema version after the migrations", v)
+    check(db_rows(s2, "SELECT count(*) FROM doc_assets") == [(0,)], "migration 4: the asset table")
     if stored is not None:
         check(all(isinstance(c, bytes) for c in stored.values()), "contents stored as blobs")
         con = sqlite3.connect(os.path.join(s.data, "eseal.db"))
@@ -508,7 +658,9 @@ def main():
         grant, doc, docs = sign_flow(s, w, sid, seal)
         test_multi_party(s, w, sid)
         test_two_seals(s, w, sid)
+        test_pdf_assets(s, w, sid)
         test_batch(s, w, sid)
+        test_batch_groups(s, w, sid)
         test_security(s, w, sid, grant)
         test_parallel_pins(s, w, sid)
         test_cancel(s, w, sid, seal)
