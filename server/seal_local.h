@@ -161,6 +161,11 @@ typedef struct svc_signed {
  * signer's assets loaded into sg on first use). */
 srv_code svc_doc_prepare(srv_app *app, const st_account *who, int64_t id, const svc_place *pl,
                          srv_signer *sg, const char *ip, svc_signed *out, srv_error *err);
+/* The same for a document read already (st_docs_read: a batch reads its group at once); its
+ * content is taken. */
+srv_code svc_doc_prepare_read(srv_app *app, const st_account *who, st_doc_read *r,
+                              const svc_place *pl, srv_signer *sg, const char *ip, svc_signed *out,
+                              srv_error *err);
 void svc_signed_release(svc_signed *s);
 /*
  * At most this many documents per commit (svc_doc_commit). Packed documents are small (a few KB
@@ -218,6 +223,8 @@ srv_code svc_doc_upload(srv_app *app, const st_account *who, const uint8_t *p, s
 /* May who read (and sign) the document: the owner, a listed signer or staff. */
 srv_code svc_doc_get(srv_app *app, const st_account *who, int64_t id, st_document *d,
                      st_signer *signers, size_t *nsigners, srv_error *err);
+int svc_doc_visible(const st_account *who, const st_document *d, const st_signer *signers,
+                    size_t nsigners);
 srv_code svc_doc_file(srv_app *app, const st_account *who, int64_t id, st_document *d, es_buf *out,
                       srv_error *err);
 /* The content of document id, without the access check (the caller made it). */
@@ -227,6 +234,9 @@ srv_code svc_doc_file(srv_app *app, const st_account *who, int64_t id, st_docume
  */
 srv_code svc_doc_content(srv_app *app, const st_document *d, es_buf *out, svc_seal_set *seals,
                          srv_error *err);
+/* The same from d's stored bytes as read (taken: moved into out or freed). */
+srv_code svc_doc_bytes(srv_app *app, const st_document *d, es_buf *stored, es_buf *out,
+                       svc_seal_set *seals, srv_error *err);
 /* Verify an uploaded PDF, OFD, seal or signature; *json is the CLI's JSON report (free()). */
 srv_code svc_verify_upload(srv_app *app, const st_account *who, const uint8_t *p, size_t n,
                            const char *ip, char **json, srv_error *err);

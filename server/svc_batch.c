@@ -5,8 +5,8 @@
 
 #include "seal_local.h"
 
-/* Documents signed in memory before one commit: at most SVC_COMMIT_MAX, and no more once their
- * stored bytes reach this much (a big document is as big packed as it was signed). */
+/* Documents read and signed in memory before one commit: at most SVC_COMMIT_MAX, and no more
+ * once their stored bytes reach this much (a big document is as big packed as it was signed). */
 #define GROUP_BYTES ((size_t)16 << 20)
 
 void svc_batch_item_release(svc_batch_item *it)
@@ -72,36 +72,59 @@ static void sign_data(const srv_signer *sg, svc_batch_item *it, es_buf *seal, st
                              "seal_code", sg->seal.code, "sm3", sm3, "ip", ip));
 }
 
-/* The documents of one commit: svc_signed is a few KB, too many for a thread's stack. */
+/* The documents of one commit: a few KB each, too many for a thread's stack. */
 typedef struct group {
+    st_doc_read r[SVC_COMMIT_MAX];
+    size_t at[SVC_COMMIT_MAX]; /* r[i] is items[at[i]] */
     svc_signed s[SVC_COMMIT_MAX];
     srv_error errs[SVC_COMMIT_MAX];
     size_t idx[SVC_COMMIT_MAX];
 } group;
 
-/* Prepare documents from *next on into g, commit them together. */
+/*
+ * Read the next documents from *next on in one transaction, sign them in memory: into g->s,
+ * g->idx. Returns how many were signed; *next moves past those read.
+ */
+static size_t read_and_sign(srv_app *app, const st_account *who, srv_signer *sg,
+                            svc_batch_item *items, size_t n, size_t *next, const char *ip, group *g,
+                            srv_error *err)
+{
+    size_t m = 0, nread = 0, k = 0;
+
+    for (size_t i = *next; i < n && m < SVC_COMMIT_MAX; i++)
+        if (items[i].document_id != 0) {
+            g->at[m] = i;
+            g->r[m++] = (st_doc_read){.id = items[i].document_id};
+        }
+    *next = m > 0 ? g->at[m - 1] + 1 : n;
+    if (m == 0 ||
+        srv_from_es(err, st_docs_read(app->store, g->r, m, GROUP_BYTES, &nread), "documents"))
+        return 0;
+    if (nread < m)
+        *next = g->at[nread];
+    for (size_t j = 0; j < nread; j++) {
+        svc_batch_item *it = &items[g->at[j]];
+
+        memset(&g->errs[k], 0, sizeof(g->errs[k]));
+        if (svc_doc_prepare_read(app, who, &g->r[j], &it->place, sg, ip, &g->s[k], &it->err) ==
+            SRV_OK)
+            g->idx[k++] = g->at[j];
+        else
+            svc_signed_release(&g->s[k]);
+        es_buf_free_public(&g->r[j].content);
+    }
+    return k;
+}
+
+/* Read and sign the next group of documents, commit them together. */
 static srv_code doc_group(srv_app *app, const st_account *who, srv_signer *sg,
                           svc_batch_item *items, size_t n, size_t *next, const char *ip, group *g,
                           srv_error *err)
 {
     svc_signed *s = g->s;
     srv_error *errs = g->errs;
-    size_t *idx = g->idx, k = 0, bytes = 0;
+    size_t *idx = g->idx, k = read_and_sign(app, who, sg, items, n, next, ip, g, err);
 
-    for (; *next < n && k < SVC_COMMIT_MAX && bytes < GROUP_BYTES; (*next)++) {
-        svc_batch_item *it = &items[*next];
-
-        if (it->document_id == 0)
-            continue;
-        memset(&errs[k], 0, sizeof(errs[k]));
-        if (svc_doc_prepare(app, who, it->document_id, &it->place, sg, ip, &s[k], &it->err) ==
-            SRV_OK) {
-            bytes += s[k].bytes.len;
-            idx[k++] = *next;
-        } else {
-            svc_signed_release(&s[k]);
-        }
-    }
     if (k > 0 && svc_doc_commit(app, s, k, errs, err) == SRV_OK)
         for (size_t i = 0; i < k; i++) {
             svc_batch_item *it = &items[idx[i]];

@@ -72,17 +72,24 @@ srv_code svc_doc_upload(srv_app *app, const st_account *who, const uint8_t *p, s
     return srv_from_es(err, rc, "document");
 }
 
+int svc_doc_visible(const st_account *who, const st_document *d, const st_signer *signers,
+                    size_t nsigners)
+{
+    int ok = d->owner_id == who->id || svc_is_staff(who);
+
+    for (size_t i = 0; i < nsigners; i++)
+        ok |= signers[i].account_id == who->id;
+    return ok;
+}
+
 srv_code svc_doc_get(srv_app *app, const st_account *who, int64_t id, st_document *d,
                      st_signer *signers, size_t *nsigners, srv_error *err)
 {
-    int ok;
-
     if (srv_from_es(err, st_doc_get(app->store, id, d, signers, nsigners), "document") != SRV_OK)
         return err->code;
-    ok = d->owner_id == who->id || svc_is_staff(who);
-    for (size_t i = 0; i < *nsigners; i++)
-        ok |= signers[i].account_id == who->id;
-    return ok ? SRV_OK : srv_fail(err, SRV_NOT_FOUND, "document: not found");
+    return svc_doc_visible(who, d, signers, *nsigners)
+               ? SRV_OK
+               : srv_fail(err, SRV_NOT_FOUND, "document: not found");
 }
 
 void svc_seal_set_release(svc_seal_set *set)
@@ -137,19 +144,29 @@ static es_err unpack(srv_app *app, const st_document *d, const es_buf *stored, s
 srv_code svc_doc_content(srv_app *app, const st_document *d, es_buf *out, svc_seal_set *seals,
                          srv_error *err)
 {
-    svc_seal_set local, *set = seals ? seals : &local;
     es_buf stored = {0};
+
+    if (seals != NULL)
+        memset(seals, 0, sizeof(*seals));
+    if (srv_from_es(err, st_doc_content(app->store, d->id, &stored), "document") != SRV_OK)
+        return err->code;
+    return svc_doc_bytes(app, d, &stored, out, seals, err);
+}
+
+srv_code svc_doc_bytes(srv_app *app, const st_document *d, es_buf *stored, es_buf *out,
+                       svc_seal_set *seals, srv_error *err)
+{
+    svc_seal_set local, *set = seals ? seals : &local;
     es_err rc;
 
     memset(set, 0, sizeof(*set));
-    if (srv_from_es(err, st_doc_content(app->store, d->id, &stored), "document") != SRV_OK)
-        return err->code;
-    if (!doc_is_packed(stored.data, stored.len)) {
-        *out = stored;
+    if (!doc_is_packed(stored->data, stored->len)) {
+        *out = *stored;
+        *stored = (es_buf){NULL, 0};
         return SRV_OK;
     }
-    rc = unpack(app, d, &stored, set, out);
-    es_buf_free_public(&stored);
+    rc = unpack(app, d, stored, set, out);
+    es_buf_free_public(stored);
     if (set == &local)
         svc_seal_set_release(set);
     /* A seal or asset missing, a malformed pack, a digest that does not match: the stored copy

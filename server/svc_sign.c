@@ -265,16 +265,32 @@ static srv_code pack(srv_signer *sg, const char *format, svc_seal_set *set, cons
 srv_code svc_doc_prepare(srv_app *app, const st_account *who, int64_t id, const svc_place *pl,
                          srv_signer *sg, const char *ip, svc_signed *out, srv_error *err)
 {
-    st_signer signers[ST_MAX_SIGNERS];
+    st_doc_read r = {.id = id};
+    size_t nread = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (srv_from_es(err, st_docs_read(app->store, &r, 1, SIZE_MAX, &nread), "document") == SRV_OK)
+        svc_doc_prepare_read(app, who, &r, pl, sg, ip, out, err);
+    es_buf_free_public(&r.content);
+    return err->code;
+}
+
+srv_code svc_doc_prepare_read(srv_app *app, const st_account *who, st_doc_read *r,
+                              const svc_place *pl, srv_signer *sg, const char *ip, svc_signed *out,
+                              srv_error *err)
+{
     es_buf in = {0}, signed_ = {0};
     svc_seal_set seals = {0};
     uint8_t h[ES_SM3_LEN];
-    size_t n = 0;
 
     memset(out, 0, sizeof(*out));
-    if (svc_doc_get(app, who, id, &out->doc, signers, &n, err) != SRV_OK ||
-        check_turn(who, &out->doc, signers, n, &out->position, &out->last, err) != SRV_OK ||
-        svc_doc_content(app, &out->doc, &in, &seals, err) != SRV_OK ||
+    /* missing or not the caller's to see: the same answer, so ids tell nothing */
+    if (r->rc != ES_OK || !svc_doc_visible(who, &r->doc, r->signers, r->nsigners))
+        return srv_fail(err, SRV_NOT_FOUND, "document: not found");
+    out->doc = r->doc;
+    if (check_turn(who, &out->doc, r->signers, r->nsigners, &out->position, &out->last, err) !=
+            SRV_OK ||
+        svc_doc_bytes(app, &out->doc, &r->content, &in, &seals, err) != SRV_OK ||
         sign_bytes(&out->doc, &in, pl, sg, &signed_, err) != SRV_OK ||
         (strcmp(out->doc.format, "pdf") == 0 && signer_assets(app, sg, err) != SRV_OK))
         goto end;

@@ -194,6 +194,11 @@ static es_err pg_begin(st_conn *c)
     return pg_script(c, "BEGIN");
 }
 
+static es_err pg_begin_read(st_conn *c)
+{
+    return pg_script(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+}
+
 static es_err pg_commit(st_conn *c)
 {
     return pg_script(c, "COMMIT");
@@ -216,6 +221,7 @@ static int pg_broken(st_conn *c)
 }
 
 const st_backend st_pg_backend = {
-    "postgresql", 1,        pg_connect, pg_disconnect, pg_script,         pg_query,
-    pg_blob,      pg_begin, pg_commit,  pg_rollback,   pg_migration_lock, pg_broken,
+    "postgresql", 1,        pg_connect,    pg_disconnect, pg_script,   pg_query,
+    pg_blob,      pg_begin, pg_begin_read, pg_commit,     pg_rollback, pg_migration_lock,
+    pg_broken,
 };

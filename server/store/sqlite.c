@@ -215,6 +215,11 @@ static es_err lite_begin(st_conn *c)
     return lite_script(c, "BEGIN IMMEDIATE");
 }
 
+static es_err lite_begin_read(st_conn *c)
+{
+    return lite_script(c, "BEGIN DEFERRED");
+}
+
 static es_err lite_commit(st_conn *c)
 {
     return lite_script(c, "COMMIT");
@@ -232,6 +237,7 @@ static int lite_broken(st_conn *c)
 }
 
 const st_backend st_sqlite_backend = {
-    "sqlite",  0,          lite_connect, lite_disconnect, lite_script, lite_query,
-    lite_blob, lite_begin, lite_commit,  lite_rollback,   NULL,        lite_broken,
+    "sqlite",      0,         lite_connect, lite_disconnect, lite_script,
+    lite_query,    lite_blob, lite_begin,   lite_begin_read, lite_commit,
+    lite_rollback, NULL,      lite_broken,
 };

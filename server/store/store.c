@@ -94,7 +94,7 @@ es_err st__blob(st_store *s, st_query q, const st_val *p, int np, es_buf *out)
     return rc;
 }
 
-es_err st__tx(st_store *s, st_tx_fn body, void *ctx)
+static es_err run_tx(st_store *s, int writes, st_tx_fn body, void *ctx)
 {
     st_conn *c;
     int slot;
@@ -102,7 +102,7 @@ es_err st__tx(st_store *s, st_tx_fn body, void *ctx)
 
     if (rc != ES_OK)
         return rc;
-    if ((rc = s->be->begin(c)) != ES_OK)
+    if ((rc = writes ? s->be->begin(c) : s->be->begin_read(c)) != ES_OK)
         goto end;
     rc = body(s, c, ctx);
     if (rc == ES_OK)
@@ -112,6 +112,16 @@ es_err st__tx(st_store *s, st_tx_fn body, void *ctx)
 end:
     st__release(s, slot);
     return rc;
+}
+
+es_err st__tx(st_store *s, st_tx_fn body, void *ctx)
+{
+    return run_tx(s, 1, body, ctx);
+}
+
+es_err st__read_tx(st_store *s, st_tx_fn body, void *ctx)
+{
+    return run_tx(s, 0, body, ctx);
 }
 
 /* Apply every migration newer than the recorded version, all in the caller's transaction. */

@@ -106,6 +106,55 @@ es_err st_doc_content(st_store *s, int64_t id, es_buf *out)
     return out->data ? ES_OK : es__fail(ES_ERR_NOT_FOUND, "no such document");
 }
 
+typedef struct read_ctx {
+    st_doc_read *r;
+    size_t n, max_bytes, *nread;
+} read_ctx;
+
+static es_err read_body(st_store *s, st_conn *c, void *ctx)
+{
+    read_ctx *x = ctx;
+    st_doc_read *r = x->r;
+    size_t bytes = 0, i;
+    es_err rc = ES_OK;
+
+    for (i = 0; rc == ES_OK && i < x->n && (i == 0 || bytes < x->max_bytes); i++) {
+        st_val p[] = {ST_INT(r[i].id)};
+        signers_ctx l = {r[i].signers, 0};
+
+        memset(&r[i].doc, 0, sizeof(r[i].doc));
+        r[i].rc = ES_ERR_NOT_FOUND;
+        if ((rc = s->be->query(c, Q_DOC_GET, p, 1, row_doc, &r[i].doc, NULL)) != ES_OK ||
+            r[i].doc.id == 0 ||
+            (rc = s->be->query(c, Q_DOC_SIGNERS, p, 1, row_signer, &l, NULL)) != ES_OK ||
+            (rc = s->be->blob(c, Q_DOC_CONTENT, p, 1, &r[i].content)) != ES_OK)
+            continue;
+        r[i].nsigners = l.n;
+        r[i].rc = r[i].content.data != NULL ? ES_OK : ES_ERR_NOT_FOUND;
+        bytes += r[i].content.len;
+    }
+    *x->nread = i;
+    return rc;
+}
+
+es_err st_docs_read(st_store *s, st_doc_read *out, size_t n, size_t max_bytes, size_t *nread)
+{
+    read_ctx ctx = {out, n, max_bytes, nread};
+    es_err rc;
+
+    *nread = 0;
+    for (size_t i = 0; i < n; i++) {
+        out[i].content = (es_buf){NULL, 0};
+        out[i].nsigners = 0;
+    }
+    if ((rc = st__read_tx(s, read_body, &ctx)) != ES_OK) {
+        for (size_t i = 0; i < n; i++)
+            es_buf_free_public(&out[i].content);
+        *nread = 0;
+    }
+    return rc;
+}
+
 static es_err add_events(st_store *s, st_conn *c, const st_event *ev, size_t n)
 {
     es_err rc = ES_OK;

@@ -114,7 +114,8 @@ typedef struct st_backend {
     /* Run statement q, whose first column is binary: that column of the first row into *out
      * (heap; out->data NULL when there is no row). */
     es_err (*blob)(st_conn *c, st_query q, const st_val *params, int nparams, es_buf *out);
-    es_err (*begin)(st_conn *c); /* a write transaction (SQLite: BEGIN IMMEDIATE) */
+    es_err (*begin)(st_conn *c);      /* a write transaction (SQLite: BEGIN IMMEDIATE) */
+    es_err (*begin_read)(st_conn *c); /* a read-only one: one snapshot, writers not held up */
     es_err (*commit)(st_conn *c);
     void (*rollback)(st_conn *c);
     /* A lock serialising migrations across processes inside a transaction (may be NULL). */
@@ -150,6 +151,8 @@ es_err st__blob(st_store *s, st_query q, const st_val *p, int np, es_buf *out);
 /* Run body inside a write transaction on one connection: commit on ES_OK, else roll back. */
 typedef es_err (*st_tx_fn)(st_store *s, st_conn *c, void *ctx);
 es_err st__tx(st_store *s, st_tx_fn body, void *ctx);
+/* The same inside a read-only transaction (body must not write): its reads see one snapshot. */
+es_err st__read_tx(st_store *s, st_tx_fn body, void *ctx);
 
 /* Copy a text value into a fixed field (truncating safely). */
 void st__copy(char *dst, size_t size, const char *src);

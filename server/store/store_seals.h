@@ -96,6 +96,21 @@ es_err st_doc_create(st_store *s, st_document *d, const uint8_t *content, const 
 es_err st_doc_get(st_store *s, int64_t id, st_document *out, st_signer *signers, size_t *nsigners);
 /* The content (heap: es_buf_free()). */
 es_err st_doc_content(st_store *s, int64_t id, es_buf *out);
+/* A document as signing reads it: its row, its signers and its stored bytes. */
+typedef struct st_doc_read {
+    int64_t id;
+    es_err rc; /* ES_OK, or ES_ERR_NOT_FOUND: no such document (the others are still read) */
+    st_document doc;
+    st_signer signers[ST_MAX_SIGNERS];
+    size_t nsigners;
+    es_buf content; /* heap: es_buf_free_public() */
+} st_doc_read;
+/*
+ * Read out[0..n) (each out[i].id set by the caller) in one read-only transaction: a batch's
+ * documents seen in one snapshot, for one round of locks instead of three per document. Stops
+ * once the stored bytes read reach max_bytes (after one document at least): *nread were read.
+ */
+es_err st_docs_read(st_store *s, st_doc_read *out, size_t n, size_t max_bytes, size_t *nread);
 /* One signed document to store: its new content and the events that record the signature. */
 typedef struct st_doc_update {
     const st_document *d;   /* as read before signing (id, nsig) */
