@@ -72,3 +72,8 @@ def report(prof, tag, n):
         share = "" if name == UNLOCK else "%5.1f%% of the rest" % (100 * v / work)
         print("    %5.1f%%  %6.3f ms/item  %-30s %s"
               % (100 * v / total, v / 2999 * 1e3 / n, name, share))
+    crypto = c.get("SM3", 0) + c.get("SM2", 0)
+    other = work - crypto
+    print("    without the unlock: SM3 + SM2 %.1f%%, everything else %.1f%% (%.3f ms/item, %.2f of "
+          "SM3 + SM2)" % (100 * crypto / work, 100 * other / work, other / 2999 * 1e3 / n,
+                          other / (crypto or 1)))
