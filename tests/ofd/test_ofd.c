@@ -9,80 +9,37 @@
 #include "eseal/ofd.h"
 #include "ofd/ofd_local.h"
 #include "testutil.h"
+#include "testutil_pki.h"
 
-#define PASS "ofd-test-pass"
-#define DAY  86400
-
+static tu_pki P;
 static struct {
-    es_ca *ca;
-    es_key *maker_key, *signer_key;
-    X509 *maker, *signer;
-    es_seal *seal;
+    es_seal *seal; /* StampImg.png as the picture, 40 x 40 mm */
     es_ofd_verify_opts vo;
 } F;
 
-static X509 *issue(es_cert_profile profile, const char *subject, const es_key *k)
-{
-    es_ca_issue_opts o = {.profile = profile, .subject = subject, .pubkey = k};
-    X509 *x = NULL;
-
-    if (es_ca_issue(F.ca, &o, &x) != ES_OK)
-        print_error("issue: %s\n", es_errdetail());
-    return x;
-}
-
-/* The test seal: StampImg.png as the picture, 40 x 40 mm. */
-static es_err make_seal(void)
-{
-    es_buf png = tu_read(tu_sample("seal/StampImg.png")), der = {0};
-    STACK_OF(X509) *sk = sk_X509_new_null();
-    es_seal_make_opts o = {.type = 1,
-                           .name = "OFD 测试章",
-                           .signers = sk,
-                           .valid_start = es_time_now() - DAY,
-                           .valid_end = es_time_now() + 365 * DAY,
-                           .picture = png.data,
-                           .picture_len = png.len};
-    es_err rc;
-
-    sk_X509_push(sk, F.signer);
-    if ((rc = es_seal_make(&o, F.maker_key, F.maker, &der)) == ES_OK)
-        rc = es_seal_parse(der.data, der.len, &F.seal);
-    sk_X509_free(sk);
-    es_buf_free(&der);
-    es_buf_free(&png);
-    return rc;
-}
-
 static int setup(void **state)
 {
-    es_ca_init_opts o = {.subject = "CN=eseal OFD Test Root,O=eseal,C=CN"};
-    char dir[4096];
+    es_buf png = tu_read(tu_sample("seal/StampImg.png"));
+    es_err rc;
 
     (void)state;
-    snprintf(dir, sizeof(dir), "%s", tu_tmp("ca"));
-    if (es_ca_init(dir, &o, PASS, &F.ca) != ES_OK || es_key_generate_sm2(&F.maker_key) ||
-        es_key_generate_sm2(&F.signer_key) || es_ca_chain(F.ca, &F.vo.chain.untrusted))
-        return -1;
-    F.maker = issue(ES_PROFILE_MAKER, "CN=OFD Maker,C=CN", F.maker_key);
-    F.signer = issue(ES_PROFILE_SIGNER, "CN=OFD Signer,C=CN", F.signer_key);
-    F.vo.chain.trust = sk_X509_new_null();
-    X509_up_ref(es_ca_get0_root(F.ca));
-    sk_X509_push(F.vo.chain.trust, es_ca_get0_root(F.ca));
-    return F.maker != NULL && F.signer != NULL && make_seal() == ES_OK ? 0 : -1;
+    if (tu_pki_init(&P, "OFD") != 0 || es_ca_chain(P.ca, &F.vo.chain.untrusted) != ES_OK)
+        rc = ES_ERR_INTERNAL;
+    else
+        rc = tu_seal_make(&P, 1, "OFD 测试章", &png, &F.seal);
+    if (rc == ES_OK)
+        F.vo.chain.trust = tu_pki_trust(&P);
+    es_buf_free(&png);
+    return rc == ES_OK ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    es_ca_free(F.ca);
-    es_key_free(F.maker_key);
-    es_key_free(F.signer_key);
-    X509_free(F.maker);
-    X509_free(F.signer);
     es_seal_free(F.seal);
     sk_X509_pop_free(F.vo.chain.trust, X509_free);
     sk_X509_pop_free(F.vo.chain.untrusted, X509_free);
+    tu_pki_free(&P);
     return 0;
 }
 
@@ -101,8 +58,8 @@ static void sign_seal(const es_buf *in, long page, es_buf *out)
 {
     es_ofd_sign_opts o = {.kind = ES_OFD_SEAL,
                           .seal = F.seal,
-                          .key = F.signer_key,
-                          .cert = F.signer,
+                          .key = P.signer_key,
+                          .cert = P.signer,
                           .page = page,
                           .x_mm = 30,
                           .y_mm = 40};
@@ -223,8 +180,8 @@ static void test_cross_page_geometry(void **state)
     es_buf in = tu_read(tu_sample("ofd/VPage7.ofd")), out = {0};
     es_ofd_sign_opts o = {.kind = ES_OFD_CROSS_PAGE,
                           .seal = F.seal,
-                          .key = F.signer_key,
-                          .cert = F.signer,
+                          .key = P.signer_key,
+                          .cert = P.signer,
                           .y_mm = 100};
     es_ofd *d = NULL;
     const es_ofd_sig_info *s;
@@ -401,7 +358,7 @@ static void test_close(void **state)
 {
     es_buf in = tu_read(tu_sample("ofd/helloworld.ofd")), one = {0}, two = {0};
     es_ofd_sign_opts o = {
-        .kind = ES_OFD_DIGITAL, .key = F.signer_key, .cert = F.signer, .close = 1};
+        .kind = ES_OFD_DIGITAL, .key = P.signer_key, .cert = P.signer, .close = 1};
 
     (void)state;
     assert_es_ok(es_ofd_sign(in.data, in.len, &o, &one));
@@ -454,7 +411,7 @@ static void test_page_boxes(void **state)
 {
     es_buf in = three_pages(), out = {0};
     es_ofd_sign_opts o = {
-        .kind = ES_OFD_SEAL, .seal = F.seal, .key = F.signer_key, .cert = F.signer, .x_mm = 300};
+        .kind = ES_OFD_SEAL, .seal = F.seal, .key = P.signer_key, .cert = P.signer, .x_mm = 300};
     static const double width[] = {210, 420, 210};
     es_ofd *d = NULL;
     const es_ofd_sig_info *s;
@@ -478,8 +435,8 @@ static void test_page_boxes(void **state)
     }
     o = (es_ofd_sign_opts){.kind = ES_OFD_CROSS_PAGE,
                            .seal = F.seal,
-                           .key = F.signer_key,
-                           .cert = F.signer,
+                           .key = P.signer_key,
+                           .cert = P.signer,
                            .first_page = 2,
                            .last_page = 3,
                            .y_mm = 10};

@@ -6,9 +6,7 @@
 #include "eseal/image.h"
 #include "eseal/pdf.h"
 #include "testutil.h"
-
-#define PASS "pdf-picture-pass"
-#define DAY  86400
+#include "testutil_pki.h"
 
 /* The seal is drawn with fontconfig, whose process-wide caches LeakSanitizer would report. */
 const char *__lsan_default_suppressions(void);
@@ -17,73 +15,23 @@ const char *__lsan_default_suppressions(void)
     return "leak:libfontconfig.so\n";
 }
 
-static struct {
-    es_ca *ca;
-    es_key *maker_key, *signer_key;
-    X509 *maker, *signer;
-    es_seal *seal;
-} F;
-
-static X509 *issue(es_cert_profile profile, const char *subject, const es_key *k)
-{
-    es_ca_issue_opts o = {.profile = profile, .subject = subject, .pubkey = k};
-    X509 *x = NULL;
-
-    if (es_ca_issue(F.ca, &o, &x) != ES_OK)
-        print_error("issue: %s\n", es_errdetail());
-    return x;
-}
-
-/* A 42 mm round seal drawn by eseal: a PNG with transparent corners, so with an alpha plane. */
-static es_err make_seal(void)
-{
-    es_image_round_opts ro = {.name = "易印测试有限公司", .text = "合同专用章", .dpi = 300};
-    es_buf png = {0}, der = {0};
-    STACK_OF(X509) *sk = sk_X509_new_null();
-    es_seal_make_opts o = {.type = 1,
-                           .name = "PDF 图片测试章",
-                           .signers = sk,
-                           .valid_start = es_time_now() - DAY,
-                           .valid_end = es_time_now() + 365 * DAY,
-                           .width_mm = 42,
-                           .height_mm = 42};
-    es_err rc = es_image_round(&ro, &png);
-
-    o.picture = png.data;
-    o.picture_len = png.len;
-    sk_X509_push(sk, F.signer);
-    if (rc == ES_OK && (rc = es_seal_make(&o, F.maker_key, F.maker, &der)) == ES_OK)
-        rc = es_seal_parse(der.data, der.len, &F.seal);
-    if (rc != ES_OK)
-        print_error("seal: %s\n", es_errdetail());
-    sk_X509_free(sk);
-    es_buf_free(&der);
-    es_buf_free(&png);
-    return rc;
-}
+static tu_pki P;
+static es_seal *seal; /* a 42 mm round seal drawn by eseal: transparent corners, an alpha plane */
 
 static int setup(void **state)
 {
-    es_ca_init_opts o = {.subject = "CN=eseal PDF Picture Test Root,O=eseal,C=CN"};
-
     (void)state;
-    if (es_ca_init(tu_tmp("ca"), &o, PASS, &F.ca) != ES_OK || es_key_generate_sm2(&F.maker_key) ||
-        es_key_generate_sm2(&F.signer_key))
-        return -1;
-    F.maker = issue(ES_PROFILE_MAKER, "CN=PDF Maker,C=CN", F.maker_key);
-    F.signer = issue(ES_PROFILE_SIGNER, "CN=PDF Signer,C=CN", F.signer_key);
-    return F.maker != NULL && F.signer != NULL && make_seal() == ES_OK ? 0 : -1;
+    return tu_pki_init(&P, "PDF Picture") == 0 &&
+                   tu_seal_make(&P, 1, "PDF 图片测试章", NULL, &seal) == ES_OK
+               ? 0
+               : -1;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    es_ca_free(F.ca);
-    es_key_free(F.maker_key);
-    es_key_free(F.signer_key);
-    X509_free(F.maker);
-    X509_free(F.signer);
-    es_seal_free(F.seal);
+    es_seal_free(seal);
+    tu_pki_free(&P);
     return 0;
 }
 
@@ -107,9 +55,9 @@ static void sign(es_pdf_format format, es_buf *out)
 {
     es_buf in = tu_read(tu_sample("pdf/unsigned/pyhanko_minimal-xref.pdf"));
     es_pdf_sign_opts o = {.format = format,
-                          .seal = F.seal,
-                          .key = F.signer_key,
-                          .cert = F.signer,
+                          .seal = seal,
+                          .key = P.signer_key,
+                          .cert = P.signer,
                           .page = 1,
                           .x_mm = 5,
                           .y_mm = 5};
@@ -126,7 +74,7 @@ static void test_streams_in_signed_pdf(void **state)
     size_t as_stream, anywhere;
 
     (void)state;
-    assert_es_ok(es_pdf_picture_streams(F.seal, &image, &smask));
+    assert_es_ok(es_pdf_picture_streams(seal, &image, &smask));
     assert_true(image.len > 0);
     assert_true(smask.len > 1000); /* the round seal's transparent corners */
     sign(ES_PDF_GM, &pdf);
@@ -136,7 +84,7 @@ static void test_streams_in_signed_pdf(void **state)
     count(&pdf, &smask, &as_stream, &anywhere);
     assert_int_equal(as_stream, 1);
     assert_int_equal(anywhere, 1);
-    assert_es_ok(es_pdf_picture_streams(F.seal, &again, &again_mask));
+    assert_es_ok(es_pdf_picture_streams(seal, &again, &again_mask));
     assert_int_equal(again.len, image.len);
     assert_memory_equal(again.data, image.data, image.len);
     assert_int_equal(again_mask.len, smask.len);
@@ -163,9 +111,9 @@ static void test_bad_input(void **state)
     assert_null(image.data); /* overwritten, never left pointing at stale bytes */
     assert_null(smask.data);
     assert_int_equal(image.len + smask.len, 0);
-    assert_int_equal(es_pdf_picture_streams(F.seal, NULL, &smask), ES_ERR_ARG);
+    assert_int_equal(es_pdf_picture_streams(seal, NULL, &smask), ES_ERR_ARG);
     assert_non_null(strstr(es_errdetail(), "no output"));
-    assert_int_equal(es_pdf_picture_streams(F.seal, &image, NULL), ES_ERR_ARG);
+    assert_int_equal(es_pdf_picture_streams(seal, &image, NULL), ES_ERR_ARG);
 }
 
 int main(void)

@@ -9,9 +9,7 @@
 #include "eseal/pdf.h"
 #include "pdf/pdf_local.h"
 #include "testutil.h"
-
-#define PASS "pdf-test-pass"
-#define DAY  86400
+#include "testutil_pki.h"
 
 /* The seal is drawn with fontconfig, whose process-wide caches LeakSanitizer would report; only
  * fontconfig's own allocations are muted (as tests/image does). */
@@ -21,83 +19,30 @@ const char *__lsan_default_suppressions(void)
     return "leak:libfontconfig.so\n";
 }
 
+static tu_pki P;
 static struct {
-    es_ca *ca;
-    es_key *maker_key, *signer_key;
-    X509 *maker, *signer;
-    es_seal *seal;
+    es_seal *seal; /* a 42 mm round seal drawn by eseal (300 dpi keeps the tests quick) */
     STACK_OF(X509) * chain;
     es_pdf_verify_opts vo;
 } F;
 
-static X509 *issue(es_cert_profile profile, const char *subject, const es_key *k)
-{
-    es_ca_issue_opts o = {.profile = profile, .subject = subject, .pubkey = k};
-    X509 *x = NULL;
-
-    if (es_ca_issue(F.ca, &o, &x) != ES_OK)
-        print_error("issue: %s\n", es_errdetail());
-    return x;
-}
-
-/* A 42 mm round seal drawn by eseal (300 dpi keeps the tests quick). */
-static es_err make_seal(void)
-{
-    es_image_round_opts ro = {.name = "易印测试有限公司", .text = "合同专用章", .dpi = 300};
-    es_buf png = {0}, der = {0};
-    STACK_OF(X509) *sk = sk_X509_new_null();
-    es_seal_make_opts o = {.type = 1,
-                           .name = "PDF 测试章",
-                           .signers = sk,
-                           .valid_start = es_time_now() - DAY,
-                           .valid_end = es_time_now() + 365 * DAY,
-                           .width_mm = 42,
-                           .height_mm = 42};
-    es_err rc = es_image_round(&ro, &png);
-
-    o.picture = png.data;
-    o.picture_len = png.len;
-    sk_X509_push(sk, F.signer);
-    if (rc == ES_OK && (rc = es_seal_make(&o, F.maker_key, F.maker, &der)) == ES_OK)
-        rc = es_seal_parse(der.data, der.len, &F.seal);
-    if (rc != ES_OK)
-        print_error("seal: %s\n", es_errdetail());
-    sk_X509_free(sk);
-    es_buf_free(&der);
-    es_buf_free(&png);
-    return rc;
-}
-
 static int setup(void **state)
 {
-    es_ca_init_opts o = {.subject = "CN=eseal PDF Test Root,O=eseal,C=CN"};
-    char dir[4096];
-
     (void)state;
-    snprintf(dir, sizeof(dir), "%s", tu_tmp("ca"));
-    if (es_ca_init(dir, &o, PASS, &F.ca) != ES_OK || es_key_generate_sm2(&F.maker_key) ||
-        es_key_generate_sm2(&F.signer_key) || es_ca_chain(F.ca, &F.chain))
+    if (tu_pki_init(&P, "PDF") != 0 || es_ca_chain(P.ca, &F.chain) != ES_OK)
         return -1;
-    F.maker = issue(ES_PROFILE_MAKER, "CN=PDF Maker,C=CN", F.maker_key);
-    F.signer = issue(ES_PROFILE_SIGNER, "CN=PDF Signer,C=CN", F.signer_key);
     F.vo.chain.untrusted = F.chain; /* a SES_Signature carries no intermediate certificates */
-    F.vo.chain.trust = sk_X509_new_null();
-    X509_up_ref(es_ca_get0_root(F.ca));
-    sk_X509_push(F.vo.chain.trust, es_ca_get0_root(F.ca));
-    return F.maker != NULL && F.signer != NULL && make_seal() == ES_OK ? 0 : -1;
+    F.vo.chain.trust = tu_pki_trust(&P);
+    return tu_seal_make(&P, 1, "PDF 测试章", NULL, &F.seal) == ES_OK ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    es_ca_free(F.ca);
-    es_key_free(F.maker_key);
-    es_key_free(F.signer_key);
-    X509_free(F.maker);
-    X509_free(F.signer);
     es_seal_free(F.seal);
     sk_X509_pop_free(F.chain, X509_free);
     sk_X509_pop_free(F.vo.chain.trust, X509_free);
+    tu_pki_free(&P);
     return 0;
 }
 
@@ -105,8 +50,8 @@ static es_pdf_sign_opts opts(es_pdf_format f)
 {
     es_pdf_sign_opts o = {.format = f,
                           .seal = F.seal,
-                          .key = F.signer_key,
-                          .cert = F.signer,
+                          .key = P.signer_key,
+                          .cert = P.signer,
                           .chain = F.chain,
                           .page = 1,
                           .x_mm = 20,
@@ -302,7 +247,7 @@ static void test_pades(void **state)
 
         assert_es_ok(es_key_generate(algs[i], &k));
         o.key = k;
-        o.cert = issue(ES_PROFILE_SIGNER, "CN=PDF PAdES Signer,C=CN", k);
+        o.cert = tu_pki_issue(&P, ES_PROFILE_SIGNER, "CN=PDF PAdES Signer,C=CN", k);
         assert_non_null(o.cert);
         sign(&in, &o, &out);
         qpdf_check(&out);

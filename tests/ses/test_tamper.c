@@ -4,28 +4,15 @@
 
 #include "eseal/ses.h"
 #include "testutil.h"
+#include "testutil_pki.h"
 
-#define PASS "tamper test pass"
-#define DAY  86400
 #define DATA "the signed document"
 
+static tu_pki P;
 static struct {
-    es_ca *ca;
-    es_key *maker_key, *signer_key;
-    X509 *maker, *signer;
     es_ses_verify_opts opts;
     es_buf seal, sig;
 } F;
-
-static X509 *issue(es_cert_profile profile, const char *subject, const es_key *k)
-{
-    es_ca_issue_opts o = {.profile = profile, .subject = subject, .pubkey = k};
-    X509 *x = NULL;
-
-    if (es_ca_issue(F.ca, &o, &x) != ES_OK)
-        print_error("issue: %s\n", es_errdetail());
-    return x;
-}
 
 /* A seal with a small picture (so that every byte can be flipped) and a signature with it. */
 static es_err make_objects(void)
@@ -35,17 +22,17 @@ static es_err make_objects(void)
     es_seal_make_opts o = {.type = 2,
                            .name = "篡改测试章",
                            .signers = sk,
-                           .valid_start = es_time_now() - DAY,
-                           .valid_end = es_time_now() + DAY,
+                           .valid_start = es_time_now() - TU_DAY,
+                           .valid_end = es_time_now() + TU_DAY,
                            .picture = png,
                            .picture_len = sizeof(png)};
     es_seal *s = NULL;
     es_err rc;
 
-    sk_X509_push(sk, F.signer);
-    if ((rc = es_seal_make(&o, F.maker_key, F.maker, &F.seal)) == ES_OK &&
+    sk_X509_push(sk, P.signer);
+    if ((rc = es_seal_make(&o, P.maker_key, P.maker, &F.seal)) == ES_OK &&
         (rc = es_seal_parse(F.seal.data, F.seal.len, &s)) == ES_OK)
-        rc = es_seal_sign_data(s, F.signer_key, F.signer, DATA, strlen(DATA), "/doc", 0, &F.sig);
+        rc = es_seal_sign_data(s, P.signer_key, P.signer, DATA, strlen(DATA), "/doc", 0, &F.sig);
     es_seal_free(s);
     sk_X509_free(sk);
     return rc;
@@ -53,24 +40,14 @@ static es_err make_objects(void)
 
 static int setup(void **state)
 {
-    es_ca_init_opts o = {.subject = "CN=eseal Tamper Test Root,O=eseal,C=CN"};
-    char dir[4096];
-
-    snprintf(dir, sizeof(dir), "%s", tu_tmp("ca"));
-    if (es_ca_init(dir, &o, PASS, &F.ca) != ES_OK || es_key_generate_sm2(&F.maker_key) ||
-        es_key_generate_sm2(&F.signer_key) || es_ca_chain(F.ca, &F.opts.chain.untrusted)) {
-        print_error("setup: %s\n", es_errdetail());
+    (void)state;
+    if (tu_pki_init(&P, "Tamper") != 0 || es_ca_chain(P.ca, &F.opts.chain.untrusted) != ES_OK)
         return -1;
-    }
-    F.maker = issue(ES_PROFILE_MAKER, "CN=Tamper Maker,O=eseal,C=CN", F.maker_key);
-    F.signer = issue(ES_PROFILE_SIGNER, "CN=Tamper Signer,O=eseal,C=CN", F.signer_key);
-    F.opts.chain.trust = sk_X509_new_null();
-    X509_up_ref(es_ca_get0_root(F.ca));
-    sk_X509_push(F.opts.chain.trust, es_ca_get0_root(F.ca));
+    F.opts.chain.trust = tu_pki_trust(&P);
     F.opts.data = DATA;
     F.opts.data_len = strlen(DATA);
     F.opts.has_data = 1;
-    if (F.maker == NULL || F.signer == NULL || make_objects() != ES_OK) {
+    if (make_objects() != ES_OK) {
         print_error("setup: %s\n", es_errdetail());
         return -1;
     }
@@ -79,15 +56,12 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    es_ca_free(F.ca);
-    es_key_free(F.maker_key);
-    es_key_free(F.signer_key);
-    X509_free(F.maker);
-    X509_free(F.signer);
+    (void)state;
     sk_X509_pop_free(F.opts.chain.trust, X509_free);
     sk_X509_pop_free(F.opts.chain.untrusted, X509_free);
     es_buf_free(&F.seal);
     es_buf_free(&F.sig);
+    tu_pki_free(&P);
     return 0;
 }
 
