@@ -1,4 +1,8 @@
-/* Fixed-window attempt counters per key (login name, identity), kept in this process. */
+/*
+ * Attempt limits per key (login name, identity), kept in this process: a leaky bucket in GCRA
+ * form. max attempts at once, then one more each window/max. A fixed window let a guesser have
+ * 2 x max attempts around a window's end, and its reset made a limit test fail now and then.
+ */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,15 +20,22 @@
 
 typedef struct slot {
     uint64_t key;
-    int64_t window;
-    int count;
+    int64_t tat; /* theoretical arrival time (ms, monotonic): "full" up to tat - window */
 } slot;
 
 struct srv_limiter {
     pthread_mutex_t mu;
-    int max, window_s;
+    int64_t window, step; /* ms; step = window / max, the time one attempt takes to leak */
     slot slots[SLOTS];
 };
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static uint64_t fnv1a(const char *s)
 {
@@ -42,8 +53,8 @@ srv_limiter *srv_limiter_new(int max, int window_s)
     if (l == NULL)
         return NULL;
     pthread_mutex_init(&l->mu, NULL);
-    l->max = max;
-    l->window_s = window_s;
+    l->window = (int64_t)window_s * 1000;
+    l->step = l->window / (max > 0 ? max : 1);
     return l;
 }
 
@@ -55,17 +66,15 @@ void srv_limiter_free(srv_limiter *l)
     free(l);
 }
 
-/* The key's slot, reset when it belongs to another key or an old window. Locked by caller. */
+/* The key's slot, emptied when it belonged to another key. Locked by caller. */
 static slot *find(srv_limiter *l, const char *key)
 {
     uint64_t h = fnv1a(key);
-    int64_t window = (int64_t)time(NULL) / l->window_s;
     slot *s = &l->slots[h % SLOTS];
 
-    if (s->key != h || s->window != window) {
+    if (s->key != h) {
         s->key = h;
-        s->window = window;
-        s->count = 0;
+        s->tat = 0;
     }
     return s;
 }
@@ -75,21 +84,26 @@ int srv_limiter_blocked(srv_limiter *l, const char *key)
     int blocked;
 
     pthread_mutex_lock(&l->mu);
-    blocked = find(l, key)->count >= l->max;
+    /* one more attempt would put the bucket over max */
+    blocked = find(l, key)->tat - now_ms() > l->window - l->step;
     pthread_mutex_unlock(&l->mu);
     return blocked;
 }
 
 void srv_limiter_hit(srv_limiter *l, const char *key)
 {
+    int64_t now = now_ms();
+    slot *s;
+
     pthread_mutex_lock(&l->mu);
-    find(l, key)->count++;
+    s = find(l, key);
+    s->tat = (s->tat > now ? s->tat : now) + l->step;
     pthread_mutex_unlock(&l->mu);
 }
 
 void srv_limiter_reset(srv_limiter *l, const char *key)
 {
     pthread_mutex_lock(&l->mu);
-    find(l, key)->count = 0;
+    find(l, key)->tat = 0;
     pthread_mutex_unlock(&l->mu);
 }

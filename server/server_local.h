@@ -214,11 +214,12 @@ int srv_password_hash(const char *password, char *out, size_t outlen);
 /* 1 if password matches encoded; with encoded NULL spends the same time and returns 0. */
 int srv_password_verify(const char *encoded, const char *password);
 
-/* ---- rate limits (ratelimit.c): fixed windows per key, in this process ---- */
+/* ---- rate limits (ratelimit.c): a leaky bucket per key, in this process ---- */
 
+/* max attempts at once, then one more every window_s / max seconds. */
 srv_limiter *srv_limiter_new(int max, int window_s);
 void srv_limiter_free(srv_limiter *l);
-/* 1 if key has used up its attempts in the current window. */
+/* 1 if key has used up its attempts (until one leaks away). */
 int srv_limiter_blocked(srv_limiter *l, const char *key);
 /* Count one attempt for key. */
 void srv_limiter_hit(srv_limiter *l, const char *key);

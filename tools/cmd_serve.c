@@ -14,8 +14,9 @@ static const cli_opt opts[] = {
     {"threads", "N", 0, "worker threads (default 2 per CPU, at most 16)"},
     {"max-body", "BYTES", 0, "largest request body (default 65536)"},
     {"session-ttl", "SECONDS", 0, "session lifetime (default 43200)"},
-    {"login-limit", "N", 0, "failed logins per login name per 15 minutes (default 5)"},
-    {"verify-limit", "N", 0, "verification attempts per identity per hour (default 3)"},
+    {"login-limit", "N", 0, "failed logins per login name, then one per 15 min / N (default 5)"},
+    {"verify-limit", "N", 0,
+     "verification attempts per identity, then one per hour / N (default 3)"},
     {NULL, NULL, 0, NULL}};
 
 static const cli_spec spec = {
