@@ -151,6 +151,8 @@ typedef struct heard {
     char text[160];
 } heard;
 
+static void hear(void *ctx, const char *msg, ...) __attribute__((format(printf, 2, 3)));
+
 static void hear(void *ctx, const char *msg, ...)
 {
     heard *h = ctx;
