@@ -1,11 +1,11 @@
 /* Stored documents with the platform's seals and assets factored out (doc_pack.h: the format). */
 #define _GNU_SOURCE /* memmem */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "doc_pack.h"
 #include "eseal_local.h"
+#include "util/hex.h"
 
 #define MAGIC      "ESPK\1\0"
 #define HEAD_LEN   16 /* magic, count, length */
@@ -29,34 +29,21 @@ typedef struct span {
     uint8_t form;
 } span;
 
-/* The two lower-case hex digits of each byte value, as they lie in memory. */
-static uint16_t pairs[256];
-
-static void pairs_init(void)
-{
-    static const char digits[] = "0123456789abcdef";
-
-    for (int i = 0; i < 256; i++) {
-        char two[2] = {digits[i >> 4], digits[i & 15]};
-
-        memcpy(&pairs[i], two, 2);
-    }
-}
-
 static void hex(const uint8_t *p, size_t n, uint8_t *out)
 {
-    for (size_t i = 0; i < n; i++)
-        memcpy(out + 2 * i, &pairs[p[i]], 2);
+    es__hex_lower(p, n, (char *)out);
 }
 
-/* 1 when p holds the lower-case hex of s (n bytes), compared without writing it out. */
+/* 1 when p holds the lower-case hex of s (n bytes), written out a chunk at a time. */
 static int is_hex_of(const uint8_t *p, const uint8_t *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        uint16_t w;
+    char chunk[512];
 
-        memcpy(&w, p + 2 * i, 2);
-        if (w != pairs[s[i]])
+    for (size_t i = 0; i < n; i += sizeof(chunk) / 2) {
+        size_t k = n - i < sizeof(chunk) / 2 ? n - i : sizeof(chunk) / 2;
+
+        es__hex_lower(s + i, k, chunk);
+        if (memcmp(p + 2 * i, chunk, 2 * k) != 0)
             return 0;
     }
     return 1;
@@ -127,23 +114,14 @@ static size_t settle(span *s, size_t ns)
     return k;
 }
 
-static void init(void)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-    pthread_once(&once, pairs_init);
-}
-
 void doc_hex(const uint8_t *p, size_t n, uint8_t *out)
 {
-    init();
     hex(p, n, out);
 }
 
 /* Assets first: a picture's planes are the larger spans, should the references run out. */
 static void find_spans(const uint8_t *doc, size_t n, const doc_refs *refs, span *s, size_t *ns)
 {
-    init();
     *ns = 0;
     for (size_t i = 0; i < refs->nassets; i++) {
         const doc_asset *a = &refs->assets[i];
@@ -315,7 +293,6 @@ es_err doc_unpack(const uint8_t *p, size_t n, const doc_refs *refs, es_buf *out)
                         (unsigned long long)(len - (sum > len ? len : sum)));
     if ((out->data = malloc((size_t)len + 1)) == NULL)
         return es__fail(ES_ERR_NOMEM, "out of memory");
-    init();
     pos = 0;
     for (size_t i = 0; i <= count; i++) {
         uint64_t stop = i < count ? s[i].off : len;

@@ -5,17 +5,13 @@
 #include "eseal/crypto.h"
 #include "eseal/time.h"
 #include "server_local.h"
+#include "util/hex.h"
 
 #define TOKEN_BYTES 32
 
 void srv_hex(const uint8_t *p, size_t n, char *out)
 {
-    static const char digits[] = "0123456789abcdef";
-
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 15];
-    }
+    es__hex_lower(p, n, out);
     out[2 * n] = '\0';
 }
 

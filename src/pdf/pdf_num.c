@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pdf/pdf_local.h"
+#include "util/hex.h"
 
 /* Values beyond this go through printf (never in what eseal writes: points on a page). */
 #define REAL_FAST_MAX 1e12
@@ -57,15 +58,12 @@ void es__pdf_sb_ref(es__sb *b, long id)
 
 void es__pdf_sb_hex(es__sb *b, const uint8_t *p, size_t n)
 {
-    static const char digits[] = "0123456789abcdef";
-    char s[64];
+    char s[128];
 
-    for (size_t i = 0; i < n;) {
-        size_t k = 0;
-        for (; k + 2 <= sizeof(s) && i < n; i++) {
-            s[k++] = digits[p[i] >> 4];
-            s[k++] = digits[p[i] & 15];
-        }
-        es__sb_add(b, s, k);
+    for (size_t i = 0; i < n; i += sizeof(s) / 2) {
+        size_t k = n - i < sizeof(s) / 2 ? n - i : sizeof(s) / 2;
+
+        es__hex_lower(p + i, k, s);
+        es__sb_add(b, s, 2 * k);
     }
 }
