@@ -47,7 +47,8 @@ static void round_trip(const uint8_t *doc, size_t n, const doc_refs *refs)
 }
 
 /* A document from data: each 0xA5 byte followed by 0/1/2/3 splices seal a, b, hex of a, hex of
- * b; followed by a byte with bit 2 set, the asset. */
+ * b; followed by a byte with bit 2 set, the asset; with bit 3 set, a run of 200 to 440 '0's
+ * (runs are referred to from 256 on). */
 static size_t splice(const uint8_t *data, size_t size, uint8_t *out)
 {
     static const char digits[] = "0123456789abcdef";
@@ -56,7 +57,13 @@ static size_t splice(const uint8_t *data, size_t size, uint8_t *out)
     for (size_t i = 0; i < size; i++) {
         const uint8_t *s = (i + 1 < size && (data[i + 1] & 1)) ? seal_b : seal_a;
 
-        if (data[i] == 0xA5 && i + 1 < size && (data[i + 1] & 4)) {
+        if (data[i] == 0xA5 && i + 1 < size && (data[i + 1] & 8)) {
+            size_t run = 200 + (size_t)(data[i + 1] >> 4) * 16;
+
+            memset(out + n, '0', run);
+            n += run;
+            i++;
+        } else if (data[i] == 0xA5 && i + 1 < size && (data[i + 1] & 4)) {
             memcpy(out + n, asset_c, ASSET_LEN);
             n += ASSET_LEN;
             i++;
@@ -100,7 +107,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     asset = (doc_asset){1, asset_c, ASSET_LEN}; /* the id of seal a: the form tells them apart */
     refs = (doc_refs){seals, 2, &asset, 1};
     if ((data[0] & 1) == 0) {
-        if ((buf = malloc((size - 1) * 2 * SEAL_LEN + 1)) == NULL)
+        /* two input bytes make at most 440 (a run): 256 per byte is room enough */
+        if ((buf = malloc((size - 1) * 256 + 1)) == NULL)
             return 0;
         n = splice(data + 1, size - 1, buf);
         round_trip(buf, n, &refs);

@@ -13,6 +13,8 @@
 #define FORM_DER   0
 #define FORM_HEX   1
 #define FORM_ASSET 2
+#define FORM_ZEROS 3 /* a run of '0' characters; the id is its length */
+#define RUN_PROBE  64
 #define PROBE      32 /* bytes of a seal or asset searched for before comparing all of it */
 
 /* What a reference stands for: a seal's DER (shown raw or as hex) or an asset's bytes. */
@@ -119,7 +121,28 @@ void doc_hex(const uint8_t *p, size_t n, uint8_t *out)
     hex(p, n, out);
 }
 
-/* Assets first: a picture's planes are the larger spans, should the references run out. */
+/*
+ * Runs of at least DOC_PACK_MIN_RUN '0' characters (at most DOC_PACK_MAX_RUN each): the room a
+ * PDF signature leaves after its hex in /Contents, 7.4 KB of a small signed PDF's 11.6.
+ */
+static void find_runs(const uint8_t *doc, size_t n, span *s, size_t *ns)
+{
+    uint8_t probe[RUN_PROBE];
+    const uint8_t *at = doc, *end = doc + n, *e;
+
+    memset(probe, '0', sizeof(probe));
+    while (*ns < DOC_PACK_MAX_REFS && (size_t)(end - at) >= DOC_PACK_MIN_RUN &&
+           (at = memmem(at, (size_t)(end - at), probe, RUN_PROBE)) != NULL) {
+        for (e = at + RUN_PROBE; e < end && *e == '0' && e - at < DOC_PACK_MAX_RUN; e++)
+            ;
+        if (e - at >= DOC_PACK_MIN_RUN)
+            s[(*ns)++] = (span){(uint64_t)(at - doc), (uint64_t)(e - at), e - at, FORM_ZEROS};
+        at = e;
+    }
+}
+
+/* Assets first: a picture's planes are the larger spans, should the references run out; runs
+ * last. */
 static void find_spans(const uint8_t *doc, size_t n, const doc_refs *refs, span *s, size_t *ns)
 {
     *ns = 0;
@@ -136,6 +159,7 @@ static void find_spans(const uint8_t *doc, size_t n, const doc_refs *refs, span 
         find_all(doc, n, &t, FORM_DER, s, ns);
         find_all(doc, n, &t, FORM_HEX, s, ns);
     }
+    find_runs(doc, n, s, ns);
     *ns = settle(s, *ns);
 }
 
@@ -216,8 +240,10 @@ es_err doc_pack_ids(const uint8_t *p, size_t n, doc_ids *out)
         const uint8_t *r = p + HEAD_LEN + i * REF_LEN;
         int64_t id = (int64_t)get_u64(r + 8);
 
-        if (r[16] > FORM_ASSET)
+        if (r[16] > FORM_ZEROS)
             rc = es__fail(ES_ERR_FORMAT, "stored document: reference %zu has form %u", i, r[16]);
+        else if (r[16] == FORM_ZEROS)
+            continue; /* a run refers to nothing stored */
         else if (r[16] == FORM_ASSET)
             add_id(out->assets, &out->nassets, id);
         else
@@ -255,12 +281,21 @@ static es_err ref_span(const uint8_t *p, size_t i, const doc_refs *refs, uint64_
     s->off = get_u64(r);
     s->id = (int64_t)get_u64(r + 8);
     s->form = r[16];
-    if (s->form > FORM_ASSET)
+    if (s->form > FORM_ZEROS)
         return es__fail(ES_ERR_FORMAT, "stored document: reference %zu has form %u", i, s->form);
-    if (!target_of(refs, s->id, s->form, t))
+    if (s->form == FORM_ZEROS) {
+        /* bounded: a pack of a few bytes must not claim a document of any size */
+        if (s->id < 1 || s->id > DOC_PACK_MAX_RUN)
+            return es__fail(ES_ERR_FORMAT, "stored document: reference %zu is a run of %lld", i,
+                            (long long)s->id);
+        *t = (target){0, NULL, (size_t)s->id, NULL};
+        s->len = (uint64_t)s->id;
+    } else if (!target_of(refs, s->id, s->form, t)) {
         return es__fail(ES_ERR_NOT_FOUND, "stored document: %s %lld is not known",
                         s->form == FORM_ASSET ? "asset" : "seal", (long long)s->id);
-    s->len = t->n * (s->form == FORM_HEX ? 2u : 1u);
+    } else {
+        s->len = t->n * (s->form == FORM_HEX ? 2u : 1u);
+    }
     if (s->off < pos || s->off > len || s->len > len - s->off)
         return es__fail(ES_ERR_FORMAT, "stored document: reference %zu is out of place", i);
     return ES_OK;
@@ -299,7 +334,9 @@ es_err doc_unpack(const uint8_t *p, size_t n, const doc_refs *refs, es_buf *out)
 
         memcpy(out->data + pos, rest + at, (size_t)(stop - pos));
         at += (size_t)(stop - pos);
-        if (i < count && s[i].form == FORM_HEX && t[i].hex == NULL)
+        if (i < count && s[i].form == FORM_ZEROS)
+            memset(out->data + stop, '0', (size_t)s[i].len);
+        else if (i < count && s[i].form == FORM_HEX && t[i].hex == NULL)
             hex(t[i].p, t[i].n, out->data + stop);
         else if (i < count)
             memcpy(out->data + stop, s[i].form == FORM_HEX ? t[i].hex : t[i].p, (size_t)s[i].len);

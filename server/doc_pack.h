@@ -16,10 +16,12 @@
  * Packed form (integers little-endian):
  *   "ESPK" 0x01 0x00, u16 count, u64 length of the document
  *   count x { u64 offset in the document, i64 id, u8 form }
- *     form 0: the DER of seal id; 1: its lower-case hex; 2: the bytes of asset id
+ *     form 0: the DER of seal id; 1: its lower-case hex; 2: the bytes of asset id;
+ *     3: id characters '0' (the padding a PDF signature leaves in /Contents)
  *   the document's other bytes, in order
- * References are sorted by offset and do not overlap. Form 2 came later under the same version:
- * every earlier pack is still read as it was, and an older reader refuses form 2 as malformed.
+ * References are sorted by offset and do not overlap. Forms 2 and 3 came later under the same
+ * version: every earlier pack is still read as it was, and an older reader refuses them as
+ * malformed.
  */
 #ifndef ESEAL_SERVER_DOC_PACK_H
 #define ESEAL_SERVER_DOC_PACK_H
@@ -69,6 +71,10 @@ int doc_is_packed(const uint8_t *p, size_t n);
 #define DOC_PACK_MAX_REFS 64
 /* Seals and assets shorter than this are never referred to (not worth a reference). */
 #define DOC_PACK_MIN_LEN 64
+/* Runs of '0' (form 3) from this long are referred to, each up to the maximum (a longer run is
+ * several); a pack that claims a longer one is malformed. */
+#define DOC_PACK_MIN_RUN 256
+#define DOC_PACK_MAX_RUN (1 << 20)
 
 /*
  * Pack doc (n bytes) against refs: every occurrence of a seal's DER or of its hex, and of an

@@ -214,7 +214,7 @@ static void test_damage_refused(void **state)
     bad[15] = 0x40; /* a document of 2^62 bytes */
     assert_int_equal(doc_unpack(bad, packed.len, &refs, &back), ES_ERR_FORMAT);
     memcpy(bad, packed.data, packed.len);
-    bad[16 + 16] = 3;
+    bad[16 + 16] = 4;
     assert_int_equal(doc_unpack(bad, packed.len, &refs, &back), ES_ERR_FORMAT);
     assert_int_equal(doc_pack_ids(bad, packed.len, &(doc_ids){0}), ES_ERR_FORMAT);
     assert_null(back.data);
@@ -222,6 +222,62 @@ static void test_damage_refused(void **state)
     assert_false(doc_is_packed((const uint8_t *)"PK\3\4 and more bytes", 20));
     free(bad);
     es_buf_free_public(&packed);
+}
+
+static void zeros(doc *d, size_t n)
+{
+    memset(d->p + d->n, '0', n);
+    d->n += n;
+}
+
+/* Runs of '0' (a PDF's /Contents padding): from DOC_PACK_MIN_RUN on, beside a seal's hex. */
+static void test_zero_runs(void **state)
+{
+    static doc d;
+    doc_ids ids;
+
+    (void)state;
+    d.n = 0;
+    zeros(&d, DOC_PACK_MIN_RUN - 1); /* too short, at the start */
+    filler(&d, 1);
+    hex(&d, seal_a, SEAL_LEN);
+    zeros(&d, 5000); /* right after the seal's hex, as in /Contents */
+    d.p[d.n++] = '>';
+    zeros(&d, DOC_PACK_MIN_RUN); /* just long enough, at the very end */
+    round_trip_with(&d, &all, 3, 2 * SEAL_LEN + 5000 + DOC_PACK_MIN_RUN, &ids);
+    assert_int_equal(ids.nseals, 1);
+    assert_int_equal(ids.nassets, 0);
+}
+
+/* A run longer than DOC_PACK_MAX_RUN is several references; a pack cannot claim a longer one. */
+static void test_long_run(void **state)
+{
+    size_t n = DOC_PACK_MAX_RUN + DOC_PACK_MIN_RUN + 7;
+    uint8_t *p = malloc(n);
+    es_buf packed = {0}, back = {0};
+    size_t nrefs = 0;
+
+    (void)state;
+    assert_non_null(p);
+    memset(p, '0', n);
+    assert_es_ok(doc_pack(p, n, &all, &packed, &nrefs));
+    assert_int_equal(nrefs, 2);
+    assert_int_equal(packed.len, 16 + 2 * 17); /* the most, then the rest of the run */
+    assert_es_ok(doc_unpack(packed.data, packed.len, &all, &back));
+    assert_int_equal(back.len, n);
+    assert_memory_equal(back.data, p, n);
+    es_buf_free_public(&back);
+    /* the first run claims one more than the most; then none at all, then a negative one */
+    packed.data[16 + 8] = 1;
+    packed.data[16 + 10] = 0x10;
+    assert_int_equal(doc_unpack(packed.data, packed.len, &all, &back), ES_ERR_FORMAT);
+    memset(packed.data + 16 + 8, 0, 8);
+    assert_int_equal(doc_unpack(packed.data, packed.len, &all, &back), ES_ERR_FORMAT);
+    memset(packed.data + 16 + 8, 0xff, 8);
+    assert_int_equal(doc_unpack(packed.data, packed.len, &all, &back), ES_ERR_FORMAT);
+    assert_null(back.data);
+    es_buf_free_public(&packed);
+    free(p);
 }
 
 /* Assets beside seals: raw only (an asset's hex stays), kept apart from a seal of the same id. */
@@ -364,11 +420,17 @@ static void test_asset_refs_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_factored_out),         cmocka_unit_test(test_near_misses_stay),
-        cmocka_unit_test(test_upper_case_hex_stays), cmocka_unit_test(test_damage_refused),
-        cmocka_unit_test(test_assets_factored_out),  cmocka_unit_test(test_overlapping_spans),
-        cmocka_unit_test(test_old_pack_reads),       cmocka_unit_test(test_asset_refs_refused),
+        cmocka_unit_test(test_factored_out),
+        cmocka_unit_test(test_near_misses_stay),
+        cmocka_unit_test(test_upper_case_hex_stays),
+        cmocka_unit_test(test_damage_refused),
+        cmocka_unit_test(test_assets_factored_out),
+        cmocka_unit_test(test_overlapping_spans),
+        cmocka_unit_test(test_old_pack_reads),
+        cmocka_unit_test(test_asset_refs_refused),
         cmocka_unit_test(test_given_hex_same),
+        cmocka_unit_test(test_zero_runs),
+        cmocka_unit_test(test_long_run),
     };
 
     return cmocka_run_group_tests(tests, setup, NULL);

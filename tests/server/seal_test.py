@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -223,9 +224,13 @@ def sign_stored(s, w, sid, pdf):
 
 
 def packed_fully(s, doc, signed, rows, esl):
-    """The stored row of doc holds neither the seal's hex nor the picture's streams: the signed
-    size less each of them, plus the header and three 17-byte references."""
-    return stored_len(s, doc) <= len(signed) - sum(r[1] for r in rows) - 2 * len(esl) + 16 + 3 * 17
+    """The stored row of doc holds neither the seal's hex, nor the picture's streams, nor the
+    '0' padding of /Contents (runs from 256 on, up to 1 MiB each): the signed size less each of
+    them, plus the header and a 17-byte reference for each."""
+    runs = [len(m) for m in re.findall(rb"0{256,}", signed)]
+    runs = [k for k in runs if k <= 1 << 20]
+    return (stored_len(s, doc) <= len(signed) - sum(r[1] for r in rows) - 2 * len(esl) - sum(runs)
+            + 16 + (3 + len(runs)) * 17) and len(runs) >= 1
 
 
 def test_pdf_assets(s, w, sid):
