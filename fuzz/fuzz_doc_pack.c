@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "doc_pack.h"
+#include "util/hex.h"
 
 #define SEAL_LEN  96
 #define ASSET_LEN 80
@@ -100,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (seal_a[0] == 0) {
         init();
-        doc_hex(seal_b, SEAL_LEN, hex_b);
+        es__hex_lower(seal_b, SEAL_LEN, (char *)hex_b);
     }
     seals[0] = (doc_seal){1, seal_a, SEAL_LEN, NULL};
     seals[1] = (doc_seal){2, seal_b, SEAL_LEN, hex_b};

@@ -31,11 +31,6 @@ typedef struct span {
     uint8_t form;
 } span;
 
-static void hex(const uint8_t *p, size_t n, uint8_t *out)
-{
-    es__hex_lower(p, n, (char *)out);
-}
-
 /* 1 when p holds the lower-case hex of s (n bytes), written out a chunk at a time. */
 static int is_hex_of(const uint8_t *p, const uint8_t *s, size_t n)
 {
@@ -81,7 +76,7 @@ static void find_all(const uint8_t *doc, size_t n, const target *t, uint8_t form
     if (t->n < DOC_PACK_MIN_LEN)
         return;
     if (form == FORM_HEX && t->hex == NULL)
-        hex(t->p, PROBE / 2, probe);
+        es__hex_lower(t->p, PROBE / 2, (char *)probe);
     else
         memcpy(probe, form == FORM_HEX ? t->hex : t->p, PROBE);
     while (*ns < DOC_PACK_MAX_REFS && (size_t)(end - at) >= len &&
@@ -114,11 +109,6 @@ static size_t settle(span *s, size_t ns)
         if (k == 0 || s[i].off >= s[k - 1].off + s[k - 1].len)
             s[k++] = s[i];
     return k;
-}
-
-void doc_hex(const uint8_t *p, size_t n, uint8_t *out)
-{
-    hex(p, n, out);
 }
 
 /*
@@ -337,7 +327,7 @@ es_err doc_unpack(const uint8_t *p, size_t n, const doc_refs *refs, es_buf *out)
         if (i < count && s[i].form == FORM_ZEROS)
             memset(out->data + stop, '0', (size_t)s[i].len);
         else if (i < count && s[i].form == FORM_HEX && t[i].hex == NULL)
-            hex(t[i].p, t[i].n, out->data + stop);
+            es__hex_lower(t[i].p, t[i].n, (char *)out->data + stop);
         else if (i < count)
             memcpy(out->data + stop, s[i].form == FORM_HEX ? t[i].hex : t[i].p, (size_t)s[i].len);
         pos = i < count ? stop + s[i].len : len;

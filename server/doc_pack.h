@@ -34,8 +34,8 @@
 
 /*
  * A seal that may occur in documents: its id in the store and its DER, and optionally that DER's
- * lower-case hex (2n bytes, doc_hex): given, a PDF's /Contents is compared with memcmp rather
- * than digit pair by digit pair, a third of packing a small signed PDF.
+ * lower-case hex (2n bytes, es__hex_lower): given, a PDF's /Contents is compared with memcmp
+ * rather than written out a chunk at a time.
  */
 typedef struct doc_seal {
     int64_t id;
@@ -43,9 +43,6 @@ typedef struct doc_seal {
     size_t n;
     const uint8_t *hex;
 } doc_seal;
-
-/* The lower-case hex of p (n bytes) into out (2n bytes), for doc_seal.hex. */
-void doc_hex(const uint8_t *p, size_t n, uint8_t *out);
 
 /* An asset that may occur in documents: its id in the store and its bytes. */
 typedef struct doc_asset {

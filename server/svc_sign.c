@@ -8,6 +8,7 @@
 #include "eseal/ofd.h"
 #include "eseal/pdf.h"
 #include "seal_local.h"
+#include "util/hex.h"
 
 void srv_signer_release(srv_signer *s)
 {
@@ -245,7 +246,7 @@ static srv_code pack(srv_signer *sg, const char *format, svc_seal_set *set, cons
     /* a PDF holds the seal as hex: written out once per signer, then compared with memcmp */
     if (strcmp(format, "pdf") == 0 && sg->seal_hex.data == NULL &&
         (sg->seal_hex.data = malloc(2 * n + 1)) != NULL) {
-        doc_hex(der, n, sg->seal_hex.data);
+        es__hex_lower(der, n, (char *)sg->seal_hex.data);
         sg->seal_hex.len = 2 * n;
     }
     while (k < set->n && set->s[k].id != sg->seal.id)

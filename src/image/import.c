@@ -1,11 +1,11 @@
 /* Importing a scanned impression: red ink to seal red on transparency, cropped and scaled. */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "eseal/crypto.h"
 #include "image_local.h"
+#include "util/hex.h"
 
 /*
  * Redness d = R - max(G, B) of the pixel over white paper. Paper (white, cream, grey) stays
@@ -173,8 +173,7 @@ es_err es_image_import(const uint8_t *p, size_t n, double diameter_mm, unsigned 
         (rc = es__image_decode(p, n, &px)) != ES_OK || (rc = find_ink(&px, &m)) != ES_OK ||
         (rc = check_seal(&m)) != ES_OK)
         goto end;
-    for (size_t i = 0; i < ES_SM3_LEN; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    es__hex(digest, ES_SM3_LEN, hex, sizeof(hex));
     if ((rc = render(&m, diameter_mm, dpi, hex, png)) != ES_OK)
         goto end;
     if (sm3 != NULL)

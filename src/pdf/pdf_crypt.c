@@ -154,8 +154,7 @@ static void string(const es__pdf_crypt *c, long id, int gen, const uint8_t *p, s
     } else {
         encrypt_to(c, c->str, id, gen, s.p ? (const uint8_t *)s.p : (const uint8_t *)"", s.len, &e);
         es__sb_str(out, "<");
-        for (size_t k = 0; k < e.len; k++)
-            es__sb_printf(out, "%02x", (uint8_t)e.p[k]);
+        es__pdf_sb_hex(out, (const uint8_t *)e.p, e.len);
         es__sb_str(out, ">");
         if (e.err || s.err)
             out->err = out->err ? out->err : (e.err ? e.err : s.err);

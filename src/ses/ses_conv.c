@@ -318,17 +318,3 @@ es_err es__v1_time(const uint8_t *p, size_t n, int *has, es_time *t, char **text
         return es__fail(ES_ERR_NOMEM, "cannot copy the time text");
     return ES_OK;
 }
-
-void es__hex(const uint8_t *p, size_t n, char *out, size_t outlen)
-{
-    static const char digits[] = "0123456789abcdef";
-    size_t i;
-
-    if (outlen == 0)
-        return;
-    for (i = 0; i < n && 2 * i + 2 < outlen; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 15];
-    }
-    out[2 * i] = '\0';
-}

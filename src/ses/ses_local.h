@@ -13,6 +13,7 @@
 
 #include "eseal/ses.h"
 #include "util/der.h"
+#include "util/hex.h" /* es__hex */
 #include "util/sb.h"
 
 /* ---- ASN.1 types (ses_asn1.c has the definitions above each template) ---- */
@@ -327,9 +328,6 @@ void es__subject(X509 *cert, char *buf, size_t n);
 void es__time_text(es_time t, char iso[ES_TIME_STRLEN]);
 /* "v4 (GB/T 38540-2020)", ... */
 const char *es__version_name(es_ses_version v);
-
-/* Lowercase hex of p[0..n) into out (2n+1 bytes), cut to fit outlen. */
-void es__hex(const uint8_t *p, size_t n, char *out, size_t outlen);
 
 /* ---- Shared by the report and show writers (report_json.c; strings in util/sb.h) ---- */
 

@@ -25,6 +25,16 @@ static const char hex_pairs[] = HEX_TABLE;
  * sixteen bytes at a time, the nibbles interleaved and turned into digits with a compare, else
  * two characters per lookup.
  */
+void es__hex(const uint8_t *p, size_t n, char *out, size_t outlen)
+{
+    if (outlen == 0)
+        return;
+    if (n > (outlen - 1) / 2)
+        n = (outlen - 1) / 2;
+    es__hex_lower(p, n, out);
+    out[2 * n] = '\0';
+}
+
 void es__hex_lower(const uint8_t *restrict in, size_t n, char *restrict out)
 {
     size_t i = 0;

@@ -8,5 +8,8 @@
 
 /* The lower-case hex of n bytes into out: 2n characters, no terminator. */
 void es__hex_lower(const uint8_t *in, size_t n, char *out);
+/* The same as a string in out[0..outlen): as many whole bytes as fit, always terminated
+ * (outlen > 0). */
+void es__hex(const uint8_t *p, size_t n, char *out, size_t outlen);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "doc_pack.h"
 #include "eseal/crypto.h"
+#include "util/hex.h"
 
 #define SEAL_LEN  2000
 #define ASSET_LEN 3000
@@ -140,13 +141,13 @@ static void test_given_hex_same(void **state)
     size_t na = 0, nb = 0;
 
     (void)state;
-    doc_hex(seal_a, SEAL_LEN, hex_a);
-    doc_hex(seal_b, SEAL_LEN + 1, hex_b);
+    es__hex_lower(seal_a, SEAL_LEN, (char *)hex_a);
+    es__hex_lower(seal_b, SEAL_LEN + 1, (char *)hex_b);
     with_hex[0].hex = hex_a;
     with_hex[1].hex = hex_b;
     d.n = 0;
     hex(&d, seal_a, SEAL_LEN);
-    assert_memory_equal(d.p, hex_a, sizeof(hex_a)); /* doc_hex is the test's lower-case hex */
+    assert_memory_equal(d.p, hex_a, sizeof(hex_a)); /* es__hex_lower is the test's lower-case hex */
     filler(&d, 33);
     hex(&d, seal_a, SEAL_LEN / 2); /* a near miss: the probe matches */
     raw(&d, seal_b, SEAL_LEN + 1);
