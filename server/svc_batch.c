@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "seal_local.h"
+#include "ses/seal_crc_local.h"
 
 /* Documents read and signed in memory before one commit: at most SVC_COMMIT_MAX, and no more
  * once their stored bytes reach this much (a big document is as big packed as it was signed). */
@@ -16,13 +17,16 @@ void svc_batch_item_release(svc_batch_item *it)
     srv_error_release(&it->err);
 }
 
-/* SES_Signature starts with TBS_Sign, which starts with the version and then the seal. */
+/* Where the seal lies in the signature (its SESeal TLV, as OFD signing finds it), if it is
+ * byte for byte the signer's. */
 static size_t find_seal(const es_buf *sig, const uint8_t *der, size_t n)
 {
-    for (size_t at = 0; at < 64 && n <= sig->len && at <= sig->len - n; at++)
-        if (memcmp(sig->data + at, der, n) == 0)
-            return at;
-    return SIZE_MAX;
+    size_t off = 0, len = 0;
+
+    if (es__sig_seal_span(sig->data, sig->len, &off, &len) != ES_OK || len != n ||
+        memcmp(sig->data + off, der, n) != 0)
+        return SIZE_MAX;
+    return off;
 }
 
 /*

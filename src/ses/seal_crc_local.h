@@ -1,4 +1,5 @@
-/* What src/ofd takes from src/ses to store a seal in a zip without a second pass over its bytes. */
+/* What src/ofd takes from src/ses to store a seal in a zip without a second pass over its bytes,
+ * and the server to hold a batch's seal once instead of in every signature. */
 #ifndef ESEAL_SEAL_CRC_LOCAL_H
 #define ESEAL_SEAL_CRC_LOCAL_H
 
