@@ -227,14 +227,11 @@ int svc_doc_visible(const st_account *who, const st_document *d, const st_signer
                     size_t nsigners);
 srv_code svc_doc_file(srv_app *app, const st_account *who, int64_t id, st_document *d, es_buf *out,
                       srv_error *err);
-/* The content of document id, without the access check (the caller made it). */
-/*
- * The current content of d, unpacked and checked against d->sm3; the seals it referred to into
- * seals when not NULL (release them with svc_seal_set_release).
- */
-srv_code svc_doc_content(srv_app *app, const st_document *d, es_buf *out, svc_seal_set *seals,
-                         srv_error *err);
-/* The same from d's stored bytes as read (taken: moved into out or freed). */
+/* The current content of d, unpacked and checked against d->sm3, without the access check (the
+ * caller made it). */
+srv_code svc_doc_content(srv_app *app, const st_document *d, es_buf *out, srv_error *err);
+/* The same from d's stored bytes as read (taken: moved into out or freed); the seals and assets
+ * they referred to into seals when not NULL (release them with svc_seal_set_release). */
 srv_code svc_doc_bytes(srv_app *app, const st_document *d, es_buf *stored, es_buf *out,
                        svc_seal_set *seals, srv_error *err);
 /* Verify an uploaded PDF, OFD, seal or signature; *json is the CLI's JSON report (free()). */

@@ -141,16 +141,13 @@ static es_err unpack(srv_app *app, const st_document *d, const es_buf *stored, s
                     (long long)d->id);
 }
 
-srv_code svc_doc_content(srv_app *app, const st_document *d, es_buf *out, svc_seal_set *seals,
-                         srv_error *err)
+srv_code svc_doc_content(srv_app *app, const st_document *d, es_buf *out, srv_error *err)
 {
     es_buf stored = {0};
 
-    if (seals != NULL)
-        memset(seals, 0, sizeof(*seals));
     if (srv_from_es(err, st_doc_content(app->store, d->id, &stored), "document") != SRV_OK)
         return err->code;
-    return svc_doc_bytes(app, d, &stored, out, seals, err);
+    return svc_doc_bytes(app, d, &stored, out, NULL, err);
 }
 
 srv_code svc_doc_bytes(srv_app *app, const st_document *d, es_buf *stored, es_buf *out,
@@ -188,7 +185,7 @@ srv_code svc_doc_file(srv_app *app, const st_account *who, int64_t id, st_docume
 
     if (svc_doc_get(app, who, id, d, signers, &n, err) != SRV_OK)
         return err->code;
-    return svc_doc_content(app, d, out, NULL, err);
+    return svc_doc_content(app, d, out, err);
 }
 
 static srv_code verify_ofd(const uint8_t *p, size_t n, const es_verify_opts *vo, char **json,

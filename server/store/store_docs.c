@@ -80,19 +80,44 @@ static int row_signer(void *ctx, int n, const char *const *v)
     return 0;
 }
 
-es_err st_doc_get(st_store *s, int64_t id, st_document *out, st_signer *signers, size_t *nsigners)
+/* The row of document id and its signers, read on c; d->id stays 0 when there is none. */
+static es_err doc_row(st_store *s, st_conn *c, int64_t id, st_document *d, st_signer *signers,
+                      size_t *nsigners)
 {
     st_val p[] = {ST_INT(id)};
     signers_ctx l = {signers, 0};
     es_err rc;
 
-    memset(out, 0, sizeof(*out));
-    if ((rc = st__run(s, Q_DOC_GET, p, 1, row_doc, out, NULL)) != ES_OK)
+    memset(d, 0, sizeof(*d));
+    *nsigners = 0;
+    if ((rc = s->be->query(c, Q_DOC_GET, p, 1, row_doc, d, NULL)) != ES_OK || d->id == 0)
         return rc;
-    if (out->id == 0)
-        return es__fail(ES_ERR_NOT_FOUND, "no such document");
-    rc = st__run(s, Q_DOC_SIGNERS, p, 1, row_signer, &l, NULL);
+    rc = s->be->query(c, Q_DOC_SIGNERS, p, 1, row_signer, &l, NULL);
     *nsigners = l.n;
+    return rc;
+}
+
+typedef struct get_ctx {
+    int64_t id;
+    st_document *d;
+    st_signer *signers;
+    size_t *nsigners;
+} get_ctx;
+
+static es_err get_body(st_store *s, st_conn *c, void *ctx)
+{
+    get_ctx *g = ctx;
+
+    return doc_row(s, c, g->id, g->d, g->signers, g->nsigners);
+}
+
+es_err st_doc_get(st_store *s, int64_t id, st_document *out, st_signer *signers, size_t *nsigners)
+{
+    get_ctx g = {id, out, signers, nsigners};
+    es_err rc = st__read_tx(s, get_body, &g);
+
+    if (rc == ES_OK && out->id == 0)
+        return es__fail(ES_ERR_NOT_FOUND, "no such document");
     return rc;
 }
 
@@ -120,16 +145,11 @@ static es_err read_body(st_store *s, st_conn *c, void *ctx)
 
     for (i = 0; rc == ES_OK && i < x->n && (i == 0 || bytes < x->max_bytes); i++) {
         st_val p[] = {ST_INT(r[i].id)};
-        signers_ctx l = {r[i].signers, 0};
 
-        memset(&r[i].doc, 0, sizeof(r[i].doc));
         r[i].rc = ES_ERR_NOT_FOUND;
-        if ((rc = s->be->query(c, Q_DOC_GET, p, 1, row_doc, &r[i].doc, NULL)) != ES_OK ||
-            r[i].doc.id == 0 ||
-            (rc = s->be->query(c, Q_DOC_SIGNERS, p, 1, row_signer, &l, NULL)) != ES_OK ||
-            (rc = s->be->blob(c, Q_DOC_CONTENT, p, 1, &r[i].content)) != ES_OK)
+        if ((rc = doc_row(s, c, r[i].id, &r[i].doc, r[i].signers, &r[i].nsigners)) != ES_OK ||
+            r[i].doc.id == 0 || (rc = s->be->blob(c, Q_DOC_CONTENT, p, 1, &r[i].content)) != ES_OK)
             continue;
-        r[i].nsigners = l.n;
         r[i].rc = r[i].content.data != NULL ? ES_OK : ES_ERR_NOT_FOUND;
         bytes += r[i].content.len;
     }
