@@ -72,14 +72,7 @@ typedef struct {
 DECLARE_ASN1_ITEM(ES_CMS_SIGNER)
 DECLARE_ASN1_ITEM(ES_CMS)
 
-/* ---- Signing (cms_sign.c, cms_certs.c) ---- */
-
-/*
- * The DER of x and its length (0 on failure); with der not NULL, a copy in *der that the caller
- * frees with OPENSSL_free. Kept per X509 object (the cache holds a reference): a certificate
- * must not be changed once it has signed.
- */
-size_t es__cms_cert_der(X509 *x, unsigned char **der);
+/* ---- Signing (cms_sign.c; certificates' DER from crypto/cert_der.h) ---- */
 
 /* One more signed attribute: its OID and its single value, a DER SEQUENCE. */
 typedef struct es__cms_attr {

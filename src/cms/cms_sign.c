@@ -8,6 +8,7 @@
 #include <openssl/objects.h>
 
 #include "cms/cms_local.h"
+#include "crypto/cert_der.h"
 #include "eseal/crypto.h"
 #include "eseal_local.h"
 #include "util/der.h"
@@ -17,7 +18,7 @@
  * five times per signature: into an X509_ATTRIBUTE, into the sorted SET OF to be signed (each
  * element encoded into a temporary, then copied), into the whole SignedData (sorted again), into
  * the returned buffer. Here the small parts are still OpenSSL's own i2d (a name, an INTEGER, an
- * OID, a certificate, kept per certificate by cms_certs.c) and only the framing and the three
+ * OID, a certificate, kept per certificate by crypto/cert_der.c) and only the framing and the three
  * small attributes (an OID, a time, a digest) are written by hand (as src/ses/sig_der.c does for
  * TBS_Sign): the signed attributes are written once, where they lie in the result, signed there
  * as a SET (tag 0x31) and then retagged [0] IMPLICIT (0xA0). tests/cms checks the result
@@ -293,7 +294,7 @@ static int certs_parts(gm_parts *g, X509 *cert, STACK_OF(X509) * chain)
     for (size_t i = 0; i < n; i++) {
         X509 *x = i == 0 ? cert : sk_X509_value(chain, (int)i - 1);
         part *p = &g->certs[g->ncerts];
-        if ((p->nh = es__cms_cert_der(x, &p->h)) == 0)
+        if ((p->nh = es__cert_der(x, &p->h)) == 0)
             return 0;
         g->certs_len += g->certs[g->ncerts++].nh;
     }

@@ -2,6 +2,7 @@
 #include <openssl/evp.h>
 
 #include "cms/cms_local.h"
+#include "crypto/cert_der.h"
 #include "pdf/pdf_local.h"
 #include "pdf/pdf_verify_local.h"
 
@@ -31,10 +32,10 @@ es_err es__pdf_ranges_sha256(const es__pdf_ranges *rg, uint8_t md[32])
 
 size_t es__pdf_cms_certs_len(X509 *cert, STACK_OF(X509) * chain)
 {
-    size_t n = es__cms_cert_der(cert, NULL);
+    size_t n = es__cert_der(cert, NULL);
 
     for (int i = 0; chain != NULL && i < sk_X509_num(chain); i++)
-        n += es__cms_cert_der(sk_X509_value(chain, i), NULL);
+        n += es__cert_der(sk_X509_value(chain, i), NULL);
     return n;
 }
 

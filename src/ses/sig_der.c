@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 
 #include "eseal/crypto.h"
+#include "crypto/cert_der.h"
 #include "eseal_local.h"
 #include "ses/ses_local.h"
 
@@ -110,12 +111,10 @@ es_err es__sigw_begin(es__sigw *w, const uint8_t *seal, size_t seal_len, X509 *c
                       const uint8_t hash[32], const char *prop, es_time when)
 {
     es_err rc;
-    int cn;
 
     memset(w, 0, sizeof(*w));
-    if ((cn = i2d_X509(cert, &w->cert)) <= 0)
+    if ((w->cert_len = es__cert_der(cert, &w->cert)) == 0)
         return es__fail_ossl(ES_ERR_INTERNAL, "cannot encode the signer certificate");
-    w->cert_len = (size_t)cn;
     if ((rc = small_fields(w, hash, prop, when)) != ES_OK)
         return rc;
     return write_tbs(w, seal, seal_len);

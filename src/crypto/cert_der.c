@@ -1,10 +1,11 @@
-/* The DER of signing certificates, kept per certificate object for the SignedData writer. */
+/* The DER of signing certificates, kept per certificate object for the writers that embed it
+ * (CMS SignedData, a SES_Signature's TBS_Sign). */
 #include <pthread.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
-#include "cms/cms_local.h"
+#include "crypto/cert_der.h"
 
 /*
  * A batch signs with one certificate and chain many times, and i2d_X509 re-encodes the whole
@@ -69,7 +70,7 @@ static void insert(X509 *x, unsigned char *der, size_t n)
     OPENSSL_free(der);
 }
 
-size_t es__cms_cert_der(X509 *x, unsigned char **der)
+size_t es__cert_der(X509 *x, unsigned char **der)
 {
     unsigned char *enc = NULL;
     size_t n = lookup(x, der);
