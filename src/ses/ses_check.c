@@ -56,32 +56,42 @@ static es_err digest_match(const es_seal_cert *c, const uint8_t *der, size_t n, 
     return ES_OK;
 }
 
-es_err es__seal_lists_cert(const es_seal *s, X509 *cert, int *found, char *buf, size_t buflen)
+es_err es__seal_lists_der(const es_seal *s, const uint8_t *der, size_t n, int *found, char *buf,
+                          size_t buflen)
 {
     es_err rc = ES_OK;
-    unsigned char *der = NULL;
-    int n = i2d_X509(cert, &der), match = 0;
+    int match = 0;
     size_t i;
 
-    *found = 0;
-    if (n <= 0)
-        return es__fail_ossl(ES_ERR_CRYPTO, "cannot encode the certificate");
     for (i = 0; rc == ES_OK && !match && i < s->ncert; i++) {
         const es_seal_cert *c = &s->certs[i];
 
         if (s->cert_list_type == ES_SES_CERTLIST_CERTS)
-            match = c->der_len == (size_t)n && memcmp(c->der, der, c->der_len) == 0;
+            match = c->der_len == n && memcmp(c->der, der, n) == 0;
         else
-            rc = digest_match(c, der, (size_t)n, &match);
-        if (match)
+            rc = digest_match(c, der, n, &match);
+        if (match && buf != NULL)
             snprintf(buf, buflen, "certList[%zu] %s", i,
                      s->cert_list_type == ES_SES_CERTLIST_CERTS ? "is the certificate"
                                                                 : "is its digest");
     }
-    if (rc == ES_OK && !match)
+    if (rc == ES_OK && !match && buf != NULL)
         snprintf(buf, buflen, "none of the %zu certList %s matches", s->ncert,
                  s->cert_list_type == ES_SES_CERTLIST_CERTS ? "certificates" : "digests");
     *found = match;
+    return rc;
+}
+
+es_err es__seal_lists_cert(const es_seal *s, X509 *cert, int *found, char *buf, size_t buflen)
+{
+    es_err rc;
+    unsigned char *der = NULL;
+    int n = i2d_X509(cert, &der);
+
+    *found = 0;
+    if (n <= 0)
+        return es__fail_ossl(ES_ERR_CRYPTO, "cannot encode the certificate");
+    rc = es__seal_lists_der(s, der, (size_t)n, found, buf, buflen);
     OPENSSL_free(der);
     return rc;
 }

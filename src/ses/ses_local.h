@@ -304,6 +304,9 @@ es_err es__seal_parse_at(const uint8_t *p, size_t off, size_t end, es_seal **out
 /* *found = 1 if cert is in the seal's certList (byte-equal, or its digest for type 2); buf
  * receives which entry matched or why none did. Errors only when the check could not run. */
 es_err es__seal_lists_cert(const es_seal *s, X509 *cert, int *found, char *buf, size_t buflen);
+/* The same for a certificate's DER (n bytes); buf may be NULL when the answer alone matters. */
+es_err es__seal_lists_der(const es_seal *s, const uint8_t *der, size_t n, int *found, char *buf,
+                          size_t buflen);
 
 /* Verify the maker's signature over the original bytes: ES_OK, or the failure with detail. */
 es_err es__seal_check_maker_sig(const es_seal *s);

@@ -39,6 +39,11 @@ static int fits(int len, size_t room)
     return len > 0 && (size_t)len <= room;
 }
 
+/* DER of the OID ES_SES_OID_SM2_SM3 (1.2.156.10197.1.501): OBJ_txt2obj parsed the text anew for
+ * each signature. */
+static const uint8_t sm2_sm3_oid[] = {0x06, 0x08, 0x2A, 0x81, 0x1C, 0xCF, 0x55, 0x01, 0x83, 0x75};
+_Static_assert(sizeof(sm2_sm3_oid) <= sizeof(((es__sigw *)0)->alg), "es__sigw.alg is too small");
+
 /* The small TBS_Sign fields as OpenSSL's templates encode them. */
 static es_err small_fields(es__sigw *w, const uint8_t hash[32], const char *prop, es_time when)
 {
@@ -46,7 +51,6 @@ static es_err small_fields(es__sigw *w, const uint8_t hash[32], const char *prop
     ASN1_TIME *t = NULL;
     ASN1_BIT_STRING *h = NULL;
     ASN1_IA5STRING *p = NULL;
-    ASN1_OBJECT *alg = es__oid_sm2_sm3();
     unsigned char *q;
 
     if ((rc = es__time_set(when, &t)) != ES_OK ||
@@ -54,9 +58,8 @@ static es_err small_fields(es__sigw *w, const uint8_t hash[32], const char *prop
         (rc = es__ia5_set(prop != NULL ? prop : "", "propertyInfo", &p)) != ES_OK)
         goto end;
     /* each value's size first: none may exceed its slot in w */
-    if (alg == NULL || !fits(i2d_ASN1_TIME(t, NULL), sizeof(w->time)) ||
-        !fits(i2d_ASN1_BIT_STRING(h, NULL), sizeof(w->hash)) ||
-        !fits(i2d_ASN1_OBJECT(alg, NULL), sizeof(w->alg))) {
+    if (!fits(i2d_ASN1_TIME(t, NULL), sizeof(w->time)) ||
+        !fits(i2d_ASN1_BIT_STRING(h, NULL), sizeof(w->hash))) {
         rc = es__fail_ossl(ES_ERR_INTERNAL, "cannot encode TBS_Sign");
         goto end;
     }
@@ -64,8 +67,8 @@ static es_err small_fields(es__sigw *w, const uint8_t hash[32], const char *prop
     w->time_len = (size_t)i2d_ASN1_TIME(t, &q);
     q = w->hash;
     w->hash_len = (size_t)i2d_ASN1_BIT_STRING(h, &q);
-    q = w->alg;
-    w->alg_len = (size_t)i2d_ASN1_OBJECT(alg, &q);
+    memcpy(w->alg, sm2_sm3_oid, sizeof(sm2_sm3_oid));
+    w->alg_len = sizeof(sm2_sm3_oid);
     w->prop = NULL;
     if ((w->prop_len = i2d_ASN1_IA5STRING(p, &w->prop)) <= 0)
         rc = es__fail_ossl(ES_ERR_NOMEM, "cannot encode propertyInfo");
@@ -73,7 +76,6 @@ end:
     ASN1_TIME_free(t);
     ASN1_BIT_STRING_free(h);
     ASN1_IA5STRING_free(p);
-    ASN1_OBJECT_free(alg);
     return rc;
 }
 

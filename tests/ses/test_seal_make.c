@@ -244,6 +244,8 @@ static void test_sign_refusals(void **state)
 
     assert_es_err(es_seal_sign_data(s, F.other_key, F.other, "x", 1, NULL, 0, &sig), ES_ERR_ARG);
     assert_non_null(strstr(es_errdetail(), "not in the seal's certList"));
+    assert_non_null(strstr(es_errdetail(), "李四"));
+    assert_non_null(strstr(es_errdetail(), "none of the 1 certList certificates matches"));
     assert_es_err(
         es_seal_sign_data(s, F.signer_key, F.signer, "x", 1, NULL, F.now + 31 * DAY, &sig),
         ES_ERR_STATE);
@@ -315,6 +317,7 @@ static void test_cert_digests(void **state)
     assert_int_equal(c->digest_len, 32);
     assert_memory_equal(c->digest, md, 32);
     assert_es_err(es_seal_sign_data(s, F.other_key, F.other, "x", 1, NULL, 0, &sig), ES_ERR_ARG);
+    assert_non_null(strstr(es_errdetail(), "none of the 1 certList digests matches"));
     assert_es_ok(es_seal_sign_data(s, F.signer_key, F.signer, "x", 1, NULL, 0, &sig));
     assert_es_ok(es_ses_verify(sig.data, sig.len, &o, &r));
     expect(r, "signature.cert_in_seal", ES_CHECK_PASSED, "digest");
