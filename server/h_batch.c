@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event_text.h"
 #include "handlers.h"
 #include "seal_local.h"
 
@@ -25,14 +26,33 @@ static int parse_item(const json_t *j, svc_batch_item *it)
     return it->document_id > 0 ? 0 : -1;
 }
 
-/* A document item's result or an item's refusal. */
-static json_t *result_json(const svc_batch_item *it)
+/* An item's refusal. */
+static char *refusal_text(const svc_batch_item *it)
 {
-    if (it->err.code != SRV_OK)
-        return json_pack("{s:{s:s, s:s}}", "error", "code", srv_code_name(it->err.code), "message",
-                         it->err.message);
-    return json_pack("{s:I, s:s, s:s}", "document_id", (json_int_t)it->doc.id, "sm3", it->doc.sm3,
-                     "status", it->doc.status);
+    json_t *j = json_pack("{s:{s:s, s:s}}", "error", "code", srv_code_name(it->err.code), "message",
+                          it->err.message);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+    json_decref(j);
+    return text;
+}
+
+/* A document item's result, "," before it unless first; a tree per item would cost more. */
+static char *result_text(const svc_batch_item *it, int first, size_t *len)
+{
+    char buf[1024], *text;
+    jtext t;
+
+    buf[0] = ',';
+    jtext_begin(&t, buf + 1, sizeof(buf) - 1);
+    jtext_int(&t, "document_id", it->doc.id);
+    jtext_str(&t, "sm3", it->doc.sm3);
+    jtext_str(&t, "status", it->doc.status);
+    if (!jtext_end(&t) || (text = malloc(t.len + 2)) == NULL)
+        return NULL;
+    *len = t.len + !first;
+    memcpy(text, buf + first, *len + 1);
+    return text;
 }
 
 /*
@@ -192,9 +212,8 @@ static void reply_sig_take(reply_part *p, svc_batch_item *it, const es_buf *seal
 /* Part i + 1 of the reply from item i. */
 static int reply_item(reply_part *p, svc_batch_item *it, const es_buf *seal, int first)
 {
-    json_t *j = NULL;
     char *text = NULL;
-    size_t len;
+    size_t len = 0;
 
     if (it->err.code == SRV_OK && it->document_id == 0) {
         p->pre = SIG_PRE + first;
@@ -204,15 +223,16 @@ static int reply_item(reply_part *p, svc_batch_item *it, const es_buf *seal, int
         reply_sig_take(p, it, seal);
         return 0;
     }
-    if ((j = result_json(it)) != NULL && (text = json_dumps(j, JSON_COMPACT)) != NULL &&
-        (p->text = malloc((len = strlen(text)) + 2)) != NULL) {
+    if (it->err.code == SRV_OK) {
+        p->text = result_text(it, first, &p->npre);
+    } else if ((text = refusal_text(it)) != NULL &&
+               (p->text = malloc((len = strlen(text)) + 2)) != NULL) {
         p->text[0] = ',';
         memcpy(p->text + !first, text, len + 1);
-        p->pre = p->text;
         p->npre = len + !first;
     }
     free(text);
-    json_decref(j);
+    p->pre = p->text;
     return p->text != NULL ? 0 : -1;
 }
 

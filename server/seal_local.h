@@ -205,8 +205,8 @@ srv_code svc_sign_batch(srv_app *app, const st_account *who, int64_t seal_id, co
                         svc_batch_item *items, size_t n, const char *ip, es_buf *seal,
                         srv_error *err);
 void svc_batch_item_release(svc_batch_item *it);
-/* Fill an event record (data is a JSON object, consumed). */
-void svc_event_fill(st_event *e, int64_t account, const char *kind, json_t *data);
+/* An event record's account, kind and time (now); its data is written next (event_text.h). */
+void svc_event_init(st_event *e, int64_t account, const char *kind);
 
 /* PDF signing through the PDF library (svc_pdf.c). */
 srv_code svc_pdf_sign(const es_buf *in, const svc_place *pl, const srv_signer *sg, es_buf *out,

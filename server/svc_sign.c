@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "custody.h"
+#include "event_text.h"
 #include "eseal_local.h"
 #include "eseal/ofd.h"
 #include "eseal/pdf.h"
@@ -157,35 +158,35 @@ static srv_code sign_bytes(const st_document *d, const es_buf *in, const svc_pla
     return srv_from_es(err, rc, "sign");
 }
 
-void svc_event_fill(st_event *e, int64_t account, const char *kind, json_t *data)
+void svc_event_init(st_event *e, int64_t account, const char *kind)
 {
-    char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
+    size_t n = strlen(kind);
 
-    memset(e, 0, sizeof(*e));
+    n = n < sizeof(e->kind) ? n : sizeof(e->kind) - 1;
+    e->id = 0;
     e->account_id = account;
     e->at = es_time_now();
-    snprintf(e->kind, sizeof(e->kind), "%s", kind);
-    snprintf(e->data, sizeof(e->data), "%s", text && strlen(text) < sizeof(e->data) ? text : "{}");
-    free(text);
-    json_decref(data);
+    memcpy(e->kind, kind, n);
+    e->kind[n] = '\0';
 }
 
 static void signed_events(const st_account *who, const srv_signer *sg, const char *ip,
                           svc_signed *s)
 {
     const st_document *d = &s->doc;
+    st_event *e;
 
-    if (d->nsig == 0)
-        svc_event_fill(&s->ev[s->nev++], who->id, "signing_started",
-                       json_pack("{s:I, s:s}", "document_id", (json_int_t)d->id, "ip", ip));
-    svc_event_fill(&s->ev[s->nev++], who->id, "document_signed",
-                   json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s}", "document_id",
-                             (json_int_t)d->id, "seal_id", (json_int_t)sg->seal.id, "seal_code",
-                             sg->seal.code, "serial", sg->seal.serial, "sm3_before", d->sm3, "sm3",
-                             s->sm3, "ip", ip));
-    if (s->last && strcmp(d->status, "completed") != 0)
-        svc_event_fill(&s->ev[s->nev++], d->owner_id, "document_completed",
-                       json_pack("{s:I, s:s}", "document_id", (json_int_t)d->id, "sm3", s->sm3));
+    if (d->nsig == 0) {
+        svc_event_init(e = &s->ev[s->nev++], who->id, "signing_started");
+        event_signing_started(e->data, sizeof(e->data), d->id, ip);
+    }
+    svc_event_init(e = &s->ev[s->nev++], who->id, "document_signed");
+    event_document_signed(e->data, sizeof(e->data), d->id, sg->seal.id, sg->seal.code,
+                          sg->seal.serial, d->sm3, s->sm3, ip);
+    if (s->last && strcmp(d->status, "completed") != 0) {
+        svc_event_init(e = &s->ev[s->nev++], d->owner_id, "document_completed");
+        event_document_completed(e->data, sizeof(e->data), d->id, s->sm3);
+    }
 }
 
 void svc_signed_release(svc_signed *s)
