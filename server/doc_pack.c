@@ -115,10 +115,10 @@ static size_t settle(span *s, size_t ns)
  * Runs of at least DOC_PACK_MIN_RUN '0' characters (at most DOC_PACK_MAX_RUN each): the room a
  * PDF signature leaves after its hex in /Contents, 7.4 KB of a small signed PDF's 11.6.
  */
-static void find_runs(const uint8_t *doc, size_t n, span *s, size_t *ns)
+static void find_runs(const uint8_t *doc, size_t from, size_t to, span *s, size_t *ns)
 {
     uint8_t probe[RUN_PROBE];
-    const uint8_t *at = doc, *end = doc + n, *e;
+    const uint8_t *at = doc + from, *end = doc + to, *e;
 
     memset(probe, '0', sizeof(probe));
     while (*ns < DOC_PACK_MAX_REFS && (size_t)(end - at) >= DOC_PACK_MIN_RUN &&
@@ -149,7 +149,16 @@ static void find_spans(const uint8_t *doc, size_t n, const doc_refs *refs, span 
         find_all(doc, n, &t, FORM_DER, s, ns);
         find_all(doc, n, &t, FORM_HEX, s, ns);
     }
-    find_runs(doc, n, s, ns);
+    *ns = settle(s, *ns);
+    /* Runs only between the spans: a seal's hex ending in '0' would otherwise start a run that
+     * overlaps it, and settling would drop the whole run after it. */
+    for (size_t i = 0, k = *ns, from = 0; i <= k; i++) {
+        size_t to = i < k ? (size_t)s[i].off : n;
+
+        if (to > from)
+            find_runs(doc, from, to, s, ns);
+        from = i < k ? (size_t)(s[i].off + s[i].len) : n;
+    }
     *ns = settle(s, *ns);
 }
 
