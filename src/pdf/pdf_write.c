@@ -11,6 +11,15 @@ es_err es__pdf_w_init(es__pdf_writer *w, const es_pdf *d)
     w->d = d;
     if (d->size < 1)
         return es__fail(ES_ERR_FORMAT, "the trailer has no /Size");
+    /* qpdf makes a page written directly in /Kids indirect, numbered from /Size on: the update
+     * would give that number to a new object too, and the original /Kids still holds the page
+     * itself. ISO 32000-1 7.7.3.2 wants Kids to be indirect references. */
+    for (size_t i = 0; i < d->npages; i++)
+        if (d->pages[i].objid >= d->size || d->pages[i].objid <= 0)
+            return es__fail(ES_ERR_FORMAT,
+                            "page %zu is a direct object in the page tree's /Kids (ISO 32000-1 "
+                            "7.7.3.2 requires indirect references): an update cannot refer to it",
+                            i + 1);
     w->next_id = d->size;
     es__sb_add(&w->out, d->data.data, d->data.len);
     /* an update starts on a line of its own; the original bytes stay exactly as they were */

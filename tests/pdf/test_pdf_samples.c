@@ -1,10 +1,12 @@
 /* PDF: every sample in ../shared/samples/pdf gets the verdict its README gives. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "eseal/pdf.h"
 #include "eseal_local.h"
 #include "testutil.h"
+#include "util/sb.h"
 
 static es_doc_report *verify(const char *rel, const char *trust, const char *at)
 {
@@ -136,12 +138,115 @@ static void test_junk(void **state)
     sk_X509_pop_free(o.chain.trust, X509_free);
 }
 
+/* A PDF of the objects 1..n (an xref table); object 1 is the catalog. */
+static es_buf make_pdf(const char *const *objs, size_t n)
+{
+    size_t off[16], xref;
+    es__sb b = {.max = 1u << 20};
+    es_buf out;
+
+    assert_true(n <= ES__ARRAY_LEN(off));
+    es__sb_str(&b, "%PDF-1.7\n");
+    for (size_t i = 0; i < n; i++) {
+        off[i] = b.len;
+        es__sb_printf(&b, "%zu 0 obj\n%s\nendobj\n", i + 1, objs[i]);
+    }
+    xref = b.len;
+    es__sb_printf(&b, "xref\n0 %zu\n0000000000 65535 f\r\n", n + 1);
+    for (size_t i = 0; i < n; i++)
+        es__sb_printf(&b, "%010zu 00000 n\r\n", off[i]);
+    es__sb_printf(&b, "trailer\n<< /Size %zu /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", n + 1,
+                  xref);
+    assert_int_equal(b.err, ES_OK);
+    out.data = (uint8_t *)b.p;
+    out.len = b.len;
+    return out;
+}
+
+static size_t nsigs_of(const char *const *objs, size_t n)
+{
+    es_buf in = make_pdf(objs, n);
+    es_pdf *d = NULL;
+    size_t r;
+
+    assert_es_ok(es_pdf_open(in.data, in.len, &d));
+    r = es_pdf_nsignatures(d);
+    es_pdf_free(d);
+    free(in.data);
+    return r;
+}
+
+/*
+ * Signature dictionaries outside the form: any object typed /Sig or /DocTimeStamp, or with
+ * /ByteRange and /Contents (the refusal to sign certified documents sees them). A page is one only
+ * by its keys: qpdf's page list retypes a page that says /Sig as /Page.
+ */
+static void test_scan(void **state)
+{
+    const char *objs[] = {"<< /Type /Catalog /Pages 2 0 R >>",
+                          "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                          "<< /Type /Sig /Parent 2 0 R /MediaBox [0 0 10 10] >>", "null"};
+
+    (void)state;
+    assert_int_equal(nsigs_of(objs, 4), 0);
+    objs[2] = "<< /Type /Page /Parent 2 0 R /ByteRange [0 1 2 3] /Contents <00> >>";
+    assert_int_equal(nsigs_of(objs, 4), 1);
+    objs[2] = "<< /Type /Page /Parent 2 0 R /ByteRange [0 1 2 3] >>";
+    assert_int_equal(nsigs_of(objs, 4), 0);
+    objs[3] = "<< /Type /Sig /Filter /Adobe.PPKLite >>";
+    assert_int_equal(nsigs_of(objs, 4), 1);
+    objs[3] = "<< /Type /DocTimeStamp >>";
+    assert_int_equal(nsigs_of(objs, 4), 1);
+    objs[3] = "<< /Type /Annot /ByteRange [0 1 2 3] /Contents <00> >>";
+    assert_int_equal(nsigs_of(objs, 4), 1);
+}
+
+/* Page boxes as qpdf reads them: numbers written in any PDF way, a number by reference (qpdf
+ * asked item by item), and arrays that are no box (the default 612 x 792). */
+static void test_boxes(void **state)
+{
+    static const struct {
+        const char *box;
+        double media[4];
+    } cases[] = {
+        {"[0 0 612 792]", {0, 0, 612, 792}},
+        {"[612.5 +792. -0.25 .5]", {-0.25, 0.5, 612.5, 792}},
+        {"[-.5 -1 3 4.000000000000000001]", {-0.5, -1, 3, 4.000000000000000001}},
+        {"[0 0 4 0 R 100]", {0, 0, 300, 100}},
+        {"[0 0 612]", {0, 0, 612, 792}},
+        {"[0 0 612 792 5]", {0, 0, 612, 792}},
+        {"[0 0 (612) 700]", {0, 0, 612, 792}},
+        {"[0 0 /W 700]", {0, 0, 612, 792}},
+        {"<< /W 1 >>", {0, 0, 612, 792}},
+    };
+    char page[128];
+    const char *objs[] = {"<< /Type /Catalog /Pages 2 0 R >>",
+                          "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page, "300"};
+
+    (void)state;
+    for (size_t i = 0; i < ES__ARRAY_LEN(cases); i++) {
+        es_buf in;
+        es_pdf *d = NULL;
+
+        snprintf(page, sizeof(page), "<< /Type /Page /Parent 2 0 R /MediaBox %s >>", cases[i].box);
+        in = make_pdf(objs, 4);
+        assert_es_ok(es_pdf_open(in.data, in.len, &d));
+        for (int k = 0; k < 4; k++)
+            if (es_pdf_page_get0(d, 0)->media[k] != cases[i].media[k])
+                fail_msg("%s: media[%d] %g, not %g", cases[i].box, k,
+                         es_pdf_page_get0(d, 0)->media[k], cases[i].media[k]);
+        es_pdf_free(d);
+        free(in.data);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_signed), cmocka_unit_test(test_negative),
         cmocka_unit_test(test_sm2),    cmocka_unit_test(test_unsigned),
-        cmocka_unit_test(test_junk),
+        cmocka_unit_test(test_junk),   cmocka_unit_test(test_scan),
+        cmocka_unit_test(test_boxes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

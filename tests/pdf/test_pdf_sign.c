@@ -299,36 +299,65 @@ static void test_placement(void **state)
     es_buf_free(&out);
 }
 
+/* A PDF of objects 1..n (objs[0] the catalog) with a classic xref table. */
+static es_buf pdf_of(const char *const *objs, size_t n)
+{
+    size_t off[8], xref;
+    es__sb b = {0};
+    es_buf out;
+
+    assert_true(n <= ES__ARRAY_LEN(off));
+    es__sb_str(&b, "%PDF-1.7\n");
+    for (size_t i = 0; i < n; i++) {
+        off[i] = b.len;
+        es__sb_printf(&b, "%zu 0 obj\n%s\nendobj\n", i + 1, objs[i]);
+    }
+    xref = b.len;
+    es__sb_printf(&b, "xref\n0 %zu\n0000000000 65535 f\r\n", n + 1);
+    for (size_t i = 0; i < n; i++)
+        es__sb_printf(&b, "%010zu 00000 n\r\n", off[i]);
+    es__sb_printf(&b, "trailer\n<< /Size %zu /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", n + 1,
+                  xref);
+    assert_int_equal(b.err, ES_OK);
+    out.data = (uint8_t *)b.p;
+    out.len = b.len;
+    return out;
+}
+
 /* A page tree whose pages inherit /MediaBox, /CropBox and /Rotate from two levels of /Pages. */
 static es_buf inherit_tree_pdf(void)
 {
     static const char *const objs[] = {
         "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 2 /MediaBox [0 0 500 400] /CropBox [10 10 490 390]"
-        " /Rotate 90 >>",
+        ("<< /Type /Pages /Kids [3 0 R] /Count 2 /MediaBox [0 0 500 400] /CropBox [10 10 490 390]"
+         " /Rotate 90 >>"),
         "<< /Type /Pages /Parent 2 0 R /Kids [4 0 R 5 0 R] /Count 2 /Rotate 180 >>",
         "<< /Type /Page /Parent 3 0 R >>",
         "<< /Type /Page /Parent 3 0 R /MediaBox [100 100 0 0] /Rotate -90 >>",
     };
-    size_t off[ES__ARRAY_LEN(objs)], xref;
-    es__sb b = {0};
-    es_buf out;
 
-    es__sb_str(&b, "%PDF-1.7\n");
-    for (size_t i = 0; i < ES__ARRAY_LEN(objs); i++) {
-        off[i] = b.len;
-        es__sb_printf(&b, "%zu 0 obj\n%s\nendobj\n", i + 1, objs[i]);
-    }
-    xref = b.len;
-    es__sb_printf(&b, "xref\n0 %zu\n0000000000 65535 f\r\n", ES__ARRAY_LEN(objs) + 1);
-    for (size_t i = 0; i < ES__ARRAY_LEN(objs); i++)
-        es__sb_printf(&b, "%010zu 00000 n\r\n", off[i]);
-    es__sb_printf(&b, "trailer\n<< /Size %zu /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
-                  ES__ARRAY_LEN(objs) + 1, xref);
-    assert_int_equal(b.err, ES_OK);
-    out.data = (uint8_t *)b.p;
-    out.len = b.len;
-    return out;
+    return pdf_of(objs, ES__ARRAY_LEN(objs));
+}
+
+/*
+ * A page written directly in /Kids: qpdf makes it indirect under the number the update would
+ * give its first new object, and the old /Kids would still hold the page. Refused, nothing out.
+ */
+static void test_direct_page_refused(void **state)
+{
+    static const char *const objs[] = {
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] >>] /Count 1 "
+        ">>",
+    };
+    es_buf in = pdf_of(objs, ES__ARRAY_LEN(objs)), out = {0};
+    es_pdf_sign_opts o = opts(ES_PDF_GM);
+
+    (void)state;
+    assert_int_equal(es_pdf_sign(in.data, in.len, &o, &out), ES_ERR_FORMAT);
+    assert_non_null(strstr(es_errdetail(), "page 1 is a direct object"));
+    assert_null(out.data);
+    es_buf_free(&in);
 }
 
 static void assert_page(const es_pdf_page *pg, const double media[4], const double crop[4],
@@ -520,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_pades),
         cmocka_unit_test(test_placement),
         cmocka_unit_test(test_inherited_pages),
+        cmocka_unit_test(test_direct_page_refused),
         cmocka_unit_test(test_tamper),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
