@@ -11,7 +11,7 @@ CATEGORIES = [
     ("SM3", r"sm3|EVP_Digest|_digest\b"),
     # eseal's SM2 (src/crypto/sm2): field and scalar arithmetic, points, tables
     ("SM2", r"sm2|^es__(fp|fn|jac|comb|wnaf|split|vtab)_|^fp_|^fn_"),
-    ("PIN unlock (Argon2id)", r"argon2|custody_"),
+    ("PIN unlock (Argon2id)", r"argon2|custody_|^svc_signer_unlock$"),
     ("database", r"^sqlite3|^st__|^st_doc|^st_event|^st_seal|^PQ|^lite_|^pg_|libpq|^doc_(un)?pack"),
     ("PDF/OFD/SES encoding", r"^es_pdf|^es__pdf|^es_ofd|^es__ofd|^zip_|deflate|^es_seal|^es__|"
                              r"ASN1|i2d_|d2i_|cairo|png|^es_buf"),
@@ -23,6 +23,7 @@ RX = [(name, re.compile(rx)) for name, rx in CATEGORIES]
 # caller's, not "encoding" by its es__ prefix.
 NEUTRAL = re.compile(r"^es__sb_")
 UNLOCK = CATEGORIES[2][0]
+UNLOCK_RX = RX[2][1]
 
 
 def start(pid, path):
@@ -50,6 +51,10 @@ def stacks(path):
 
 
 def classify(stack):
+    # The unlock (Argon2id, the key unwrapped and loaded, the seal and certificate read) is paid
+    # once per batch and reported on its own, whatever its innermost frame.
+    if any(UNLOCK_RX.search(sym) for sym in stack):
+        return UNLOCK
     for sym in stack:  # leaf first
         if NEUTRAL.search(sym):
             continue
