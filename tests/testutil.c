@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/sb.h"
+
 #define PATH_SLOTS 8
 static char path_bufs[PATH_SLOTS][4096];
 static unsigned path_next;
@@ -127,4 +129,28 @@ size_t tu_unhex(const char *hex, uint8_t *out, size_t max)
         hex += 2;
     }
     return n;
+}
+
+es_buf tu_pdf(const char *const *objs, size_t n)
+{
+    size_t off[16], xref;
+    es__sb b = {.max = 1u << 20};
+    es_buf out;
+
+    assert_true(n <= sizeof(off) / sizeof(off[0]));
+    es__sb_str(&b, "%PDF-1.7\n");
+    for (size_t i = 0; i < n; i++) {
+        off[i] = b.len;
+        es__sb_printf(&b, "%zu 0 obj\n%s\nendobj\n", i + 1, objs[i]);
+    }
+    xref = b.len;
+    es__sb_printf(&b, "xref\n0 %zu\n0000000000 65535 f\r\n", n + 1);
+    for (size_t i = 0; i < n; i++)
+        es__sb_printf(&b, "%010zu 00000 n\r\n", off[i]);
+    es__sb_printf(&b, "trailer\n<< /Size %zu /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", n + 1,
+                  xref);
+    assert_int_equal(b.err, ES_OK);
+    out.data = (uint8_t *)b.p;
+    out.len = b.len;
+    return out;
 }

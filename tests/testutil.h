@@ -48,6 +48,9 @@ void tu_write(const char *path, const void *p, size_t n);
 /* Run a shell command (printf-style); returns its exit status, output goes to the test log. */
 int tu_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A PDF of the objects 1..n given as text, objs[0] the catalog, with a classic xref table. */
+es_buf tu_pdf(const char *const *objs, size_t n);
+
 /* Hex string to bytes (fails the test on bad hex); returns the byte count. */
 size_t tu_unhex(const char *hex, uint8_t *out, size_t max);
 

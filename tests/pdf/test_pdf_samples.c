@@ -138,34 +138,9 @@ static void test_junk(void **state)
     sk_X509_pop_free(o.chain.trust, X509_free);
 }
 
-/* A PDF of the objects 1..n (an xref table); object 1 is the catalog. */
-static es_buf make_pdf(const char *const *objs, size_t n)
-{
-    size_t off[16], xref;
-    es__sb b = {.max = 1u << 20};
-    es_buf out;
-
-    assert_true(n <= ES__ARRAY_LEN(off));
-    es__sb_str(&b, "%PDF-1.7\n");
-    for (size_t i = 0; i < n; i++) {
-        off[i] = b.len;
-        es__sb_printf(&b, "%zu 0 obj\n%s\nendobj\n", i + 1, objs[i]);
-    }
-    xref = b.len;
-    es__sb_printf(&b, "xref\n0 %zu\n0000000000 65535 f\r\n", n + 1);
-    for (size_t i = 0; i < n; i++)
-        es__sb_printf(&b, "%010zu 00000 n\r\n", off[i]);
-    es__sb_printf(&b, "trailer\n<< /Size %zu /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", n + 1,
-                  xref);
-    assert_int_equal(b.err, ES_OK);
-    out.data = (uint8_t *)b.p;
-    out.len = b.len;
-    return out;
-}
-
 static size_t nsigs_of(const char *const *objs, size_t n)
 {
-    es_buf in = make_pdf(objs, n);
+    es_buf in = tu_pdf(objs, n);
     es_pdf *d = NULL;
     size_t r;
 
@@ -229,7 +204,7 @@ static void test_boxes(void **state)
         es_pdf *d = NULL;
 
         snprintf(page, sizeof(page), "<< /Type /Page /Parent 2 0 R /MediaBox %s >>", cases[i].box);
-        in = make_pdf(objs, 4);
+        in = tu_pdf(objs, 4);
         assert_es_ok(es_pdf_open(in.data, in.len, &d));
         for (int k = 0; k < 4; k++)
             if (es_pdf_page_get0(d, 0)->media[k] != cases[i].media[k])

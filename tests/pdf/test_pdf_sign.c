@@ -299,31 +299,6 @@ static void test_placement(void **state)
     es_buf_free(&out);
 }
 
-/* A PDF of objects 1..n (objs[0] the catalog) with a classic xref table. */
-static es_buf pdf_of(const char *const *objs, size_t n)
-{
-    size_t off[8], xref;
-    es__sb b = {0};
-    es_buf out;
-
-    assert_true(n <= ES__ARRAY_LEN(off));
-    es__sb_str(&b, "%PDF-1.7\n");
-    for (size_t i = 0; i < n; i++) {
-        off[i] = b.len;
-        es__sb_printf(&b, "%zu 0 obj\n%s\nendobj\n", i + 1, objs[i]);
-    }
-    xref = b.len;
-    es__sb_printf(&b, "xref\n0 %zu\n0000000000 65535 f\r\n", n + 1);
-    for (size_t i = 0; i < n; i++)
-        es__sb_printf(&b, "%010zu 00000 n\r\n", off[i]);
-    es__sb_printf(&b, "trailer\n<< /Size %zu /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n", n + 1,
-                  xref);
-    assert_int_equal(b.err, ES_OK);
-    out.data = (uint8_t *)b.p;
-    out.len = b.len;
-    return out;
-}
-
 /* A page tree whose pages inherit /MediaBox, /CropBox and /Rotate from two levels of /Pages. */
 static es_buf inherit_tree_pdf(void)
 {
@@ -336,7 +311,7 @@ static es_buf inherit_tree_pdf(void)
         "<< /Type /Page /Parent 3 0 R /MediaBox [100 100 0 0] /Rotate -90 >>",
     };
 
-    return pdf_of(objs, ES__ARRAY_LEN(objs));
+    return tu_pdf(objs, ES__ARRAY_LEN(objs));
 }
 
 /*
@@ -350,7 +325,7 @@ static void test_direct_page_refused(void **state)
         "<< /Type /Pages /Kids [<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] >>] /Count 1 "
         ">>",
     };
-    es_buf in = pdf_of(objs, ES__ARRAY_LEN(objs)), out = {0};
+    es_buf in = tu_pdf(objs, ES__ARRAY_LEN(objs)), out = {0};
     es_pdf_sign_opts o = opts(ES_PDF_GM);
 
     (void)state;
