@@ -54,6 +54,8 @@ struct es_ofd {
     struct zip *za;
     struct zip_source *zsrc;
     size_t before, after;
+    /* the zip's one end record, in zip: found by es__ofd_read_zip, copied by es__ofd_zip_copy */
+    size_t eocd;
     es__ofd_entry *e;
     size_t ne;
     char *doc_root; /* entry name of the first Document.xml */

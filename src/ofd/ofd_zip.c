@@ -8,7 +8,14 @@
 #include "eseal_local.h"
 #include "ofd/ofd_local.h"
 
-#define EOCD_LEN 22u
+#define EOCD_LEN   22u
+#define LOC64_LEN  20u
+#define EOCD64_LEN 56u
+#define MAX16      0xffffu
+#define MAX32      0xffffffffu
+/* How far before a zip's end readers look for its end record: the longest comment and the record
+ * (Python, Java, Go), and the zip64 locator's 20 bytes that libzip's buffer has room for. */
+#define EOCD_SEARCH (MAX16 + EOCD_LEN + LOC64_LEN)
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -20,48 +27,125 @@ static uint16_t le16(const uint8_t *p)
     return (uint16_t)(p[0] | p[1] << 8);
 }
 
-/*
- * Find [start, end) of the zip in p. The last end-of-central-directory record whose comment
- * reaches exactly to its end (or, with bytes after the zip, the last one at all) gives the
- * central directory's size and offset, and with them how many bytes precede the zip: libzip
- * reads offsets from the start of its input, so the input is cut to the zip itself.
- */
-static es_err locate(const uint8_t *p, size_t n, size_t *start, size_t *end)
+static uint64_t le64(const uint8_t *p)
 {
-    size_t pos = 0, found = 0;
-    uint32_t cd_size, cd_off;
+    return le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* The end-record signatures that start in [lo, hi] (a whole record fits after each): how many,
+ * and the last in *last (left alone when none). memchr keeps the 64 KiB scan of every package
+ * within a few microseconds. */
+static size_t eocd_sigs(const uint8_t *p, size_t lo, size_t hi, size_t *last)
+{
+    size_t count = 0;
+    const uint8_t *q = p + lo, *stop = p + hi + 1;
+
+    while (q < stop && (q = memchr(q, 'P', (size_t)(stop - q))) != NULL) {
+        if (memcmp(q, "PK\5\6", 4) == 0) {
+            *last = (size_t)(q - p);
+            count++;
+        }
+        q++;
+    }
+    return count;
+}
+
+/* The zip64 end record before the plain one at pos (its locator right before it, where libzip,
+ * Python and Info-ZIP look): it must stand where both the locator points (libzip, Info-ZIP) and
+ * right before the locator (Python), with no extensible data, and say what the plain record says
+ * wherever that is not saturated; then it gives the directory's size and offset. */
+static es_err zip64_end(const uint8_t *p, size_t pos, uint64_t *cd_size, uint64_t *cd_off,
+                        size_t *dir_end)
+{
+    const uint8_t *e = p + pos, *z;
+    uint64_t n64;
+
+    if (pos < LOC64_LEN + EOCD64_LEN || memcmp(p + pos - LOC64_LEN - EOCD64_LEN, "PK\6\6", 4) != 0)
+        return es__fail(ES_ERR_FORMAT, "zip64 end locator without its zip64 end record before it");
+    z = p + pos - LOC64_LEN - EOCD64_LEN;
+    n64 = le64(z + 32);
+    *cd_size = le64(z + 40);
+    *cd_off = le64(z + 48);
+    *dir_end = pos - LOC64_LEN - EOCD64_LEN;
+    if (le64(z + 4) != EOCD64_LEN - 12 || le32(e - 16) != 0 || le32(e - 4) > 1 ||
+        le32(z + 16) != 0 || le32(z + 20) != 0 || le64(z + 24) != n64 ||
+        (le16(e + 10) != MAX16 && le16(e + 10) != n64) ||
+        (le32(e + 12) != MAX32 && le32(e + 12) != *cd_size) ||
+        (le32(e + 16) != MAX32 && le32(e + 16) != *cd_off) || *cd_size > *dir_end ||
+        *cd_off > *dir_end - *cd_size || le64(e - 12) != *cd_off + *cd_size)
+        return es__fail(ES_ERR_FORMAT,
+                        "the zip64 end record and locator do not agree with the end record: zip "
+                        "readers would disagree on the package's content");
+    return ES_OK;
+}
+
+/* The directory's size and offset from the one end record at pos, and where the directory ends
+ * (the record, or a zip64 end record before it). */
+static es_err dir_span(const uint8_t *p, size_t pos, uint64_t *cd_size, uint64_t *cd_off,
+                       size_t *dir_end)
+{
+    if (pos >= LOC64_LEN && memcmp(p + pos - LOC64_LEN, "PK\6\7", 4) == 0)
+        return zip64_end(p, pos, cd_size, cd_off, dir_end);
+    *cd_size = le32(p + pos + 12);
+    *cd_off = le32(p + pos + 16);
+    *dir_end = pos;
+    if (*cd_size == MAX32 || *cd_off == MAX32 || le16(p + pos + 10) == MAX16)
+        return es__fail(ES_ERR_FORMAT, "zip end record with zip64 markers but no zip64 locator");
+    if (*cd_size + *cd_off > pos)
+        return es__fail(ES_ERR_FORMAT,
+                        "zip central directory (%llu bytes at %llu) does not fit "
+                        "before its end record at %zu",
+                        (unsigned long long)*cd_size, (unsigned long long)*cd_off, pos);
+    return ES_OK;
+}
+
+/*
+ * Find [start, end) of the zip in p, and its end record at *eocd. Readers search back from the
+ * end for that record, and when there are several they do not take the same one: libzip the
+ * first that reads as a directory, Info-ZIP, Python and Java the last. So a second record within
+ * any reader's reach (a directory hidden in the comment, or in a stored entry) is refused: every
+ * reader then reads the one directory eseal hashes and copies. The bytes the directory's size
+ * and offset do not account for are a prefix; libzip, given the zip alone, reads offsets from its
+ * start, as Python, Java and Info-ZIP do with a prefix.
+ */
+static es_err locate(const uint8_t *p, size_t n, size_t *start, size_t *end, size_t *eocd)
+{
+    size_t pos = SIZE_MAX, dir_end = 0, lo, count;
+    uint64_t cd_size = 0, cd_off = 0;
+    es_err rc;
 
     if (n < EOCD_LEN)
         return es__fail(ES_ERR_FORMAT, "not an OFD package: %zu bytes, too short for a zip", n);
-    for (size_t i = n - EOCD_LEN + 1; i-- > 0;) {
-        if (memcmp(p + i, "PK\5\6", 4) != 0)
-            continue;
-        if (!found) {
-            pos = i;
-            found = 1;
-        }
-        if (i + EOCD_LEN + le16(p + i + 20) == n) {
-            pos = i;
-            break;
-        }
-    }
-    if (!found)
+    lo = n > EOCD_SEARCH ? n - EOCD_SEARCH : 0;
+    count = eocd_sigs(p, lo, n - EOCD_LEN, &pos);
+    if (count == 0 && lo > 0)
+        eocd_sigs(p, 0, lo - 1, &pos); /* far before bytes after the zip: tolerated as before */
+    if (pos == SIZE_MAX)
         return es__fail(ES_ERR_FORMAT, "not an OFD package: no zip end-of-central-directory");
-    cd_size = le32(p + pos + 12);
-    cd_off = le32(p + pos + 16);
     *end = pos + EOCD_LEN + le16(p + pos + 20);
-    if (*end > n)
-        *end = n;
-    if (cd_size == 0xffffffffu || cd_off == 0xffffffffu) {
-        *start = 0; /* zip64: offsets live elsewhere; give libzip everything before the end */
-        return ES_OK;
-    }
-    if ((uint64_t)cd_size + cd_off > pos)
+    /* bytes after the zip: libzip, given the zip alone, searches back from *end */
+    if (count <= 1 && *end < n)
+        count = eocd_sigs(p, *end > EOCD_SEARCH ? *end - EOCD_SEARCH : 0, n - EOCD_LEN, &lo);
+    if (count > 1)
         return es__fail(ES_ERR_FORMAT,
-                        "zip central directory (%u bytes at %u) does not fit "
-                        "before its end record at %zu",
-                        cd_size, cd_off, pos);
-    *start = pos - cd_size - cd_off;
+                        "the package has more than one zip end-of-central-directory record (%zu "
+                        "in its last %u bytes): zip readers would disagree on its content",
+                        count, EOCD_SEARCH);
+    if (*end > n)
+        return es__fail(ES_ERR_FORMAT,
+                        "the zip end record's comment (%u bytes) runs past the end of the file",
+                        le16(p + pos + 20));
+    if ((rc = dir_span(p, pos, &cd_size, &cd_off, &dir_end)) != ES_OK)
+        return rc;
+    *start = dir_end - (size_t)cd_size - (size_t)cd_off;
+    *eocd = pos;
+    /* Go reads the directory without the prefix when a record is found there, Info-ZIP when the
+     * offset is 0: with a prefix, neither may find one */
+    if (*start > 0 && (cd_off == 0 || memcmp(p + cd_off, "PK\1\2", 4) == 0))
+        return es__fail(ES_ERR_FORMAT,
+                        "the zip has %zu bytes before it, and its directory offset read without "
+                        "them also gives a directory: zip readers would disagree on its content",
+                        *start);
     return ES_OK;
 }
 
@@ -134,17 +218,18 @@ static es_err add_entry(es_ofd *d, zip_t *za, zip_uint64_t i, size_t *total)
 es_err es__ofd_read_zip(es_ofd *d, const uint8_t *p, size_t n, int for_writing)
 {
     es_err rc;
-    size_t start = 0, end = 0, total = 0;
+    size_t start = 0, end = 0, eocd = 0, total = 0;
     zip_error_t ze;
     zip_source_t *src = NULL;
     zip_t *za = NULL;
     zip_int64_t ne;
 
     zip_error_init(&ze);
-    if ((rc = locate(p, n, &start, &end)) != ES_OK ||
+    if ((rc = locate(p, n, &start, &end, &eocd)) != ES_OK ||
         (rc = es_buf_set(&d->zip, p + start, end - start)) != ES_OK)
         goto end;
     d->before = start;
+    d->eocd = eocd - start;
     d->after = n - end;
     /* for writing the source owns d->zip (libzip 1.7 frees a buffer it shares with the written
      * package even when it was given with freep 0), kept in d->zsrc to read the output from */

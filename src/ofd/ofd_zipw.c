@@ -77,17 +77,17 @@ static void wr32(uint8_t *p, uint32_t v)
     wr16(p + 2, v >> 16);
 }
 
-/* The end record whose comment reaches exactly to the end: a plain (not zip64) archive whose
- * central directory ends where the record starts. 0 when the package is anything else. */
+/* The end record es__ofd_read_zip found, the package's only one (it refuses others, where
+ * readers would disagree): a plain (not zip64) archive whose central directory ends where the
+ * record starts. 0 when the package is anything else. */
 static int read_eocd(zw *w)
 {
     const uint8_t *z = w->d->zip.data;
-    size_t n = w->d->zip.len, pos;
+    size_t n = w->d->zip.len, pos = w->d->eocd;
 
-    for (pos = n >= EOCD_LEN ? n - EOCD_LEN + 1 : 0; pos-- > 0;)
-        if (memcmp(z + pos, "PK\5\6", 4) == 0 && pos + EOCD_LEN + rd16(z + pos + 20) == n)
-            break;
-    if (pos == (size_t)-1 || rd32(z + pos + 4) != 0 || rd16(z + pos + 8) != rd16(z + pos + 10))
+    if (n < EOCD_LEN || pos > n - EOCD_LEN || memcmp(z + pos, "PK\5\6", 4) != 0 ||
+        pos + EOCD_LEN + rd16(z + pos + 20) != n || rd32(z + pos + 4) != 0 ||
+        rd16(z + pos + 8) != rd16(z + pos + 10))
         return 0;
     w->eocd = pos;
     w->cd_size = rd32(z + pos + 12);

@@ -1,6 +1,7 @@
 /* OFD: sample verdicts, signing and re-verifying, exact bytes kept, tampering, cross-page, limits.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -353,6 +354,94 @@ static void test_zip64_through_libzip(void **state)
     es_buf_free(&out);
 }
 
+/*
+ * A signed package with a second directory and end record hidden in its comment, the directory
+ * a copy of the first with one entry's size changed: readers that take the last record (unzip,
+ * Python) would read that one. Verifying and signing refuse it, and signing writes nothing.
+ */
+static void test_hidden_end_record(void **state)
+{
+    es_buf in = tu_read(tu_sample("ofd/helloworld.ofd")), s = {0}, h = {0}, out = {0};
+    es_ofd_sign_opts o = {.kind = ES_OFD_SEAL,
+                          .seal = F.seal,
+                          .key = P.signer_key,
+                          .cert = P.signer,
+                          .page = 1,
+                          .x_mm = 30,
+                          .y_mm = 40};
+    es_doc_report *r = NULL;
+    es_ofd *d = NULL;
+    size_t count, cd, eocd, cdlen, clen;
+    uint8_t *p;
+
+    (void)state;
+    sign_seal(&in, 1, &s);
+    cd = zip_cdir(&s, &count);
+    eocd = s.len - 22;
+    cdlen = eocd - cd;
+    clen = cdlen + 22;
+    h.data = p = malloc(s.len + clen);
+    h.len = s.len + clen;
+    assert_non_null(p);
+    memcpy(p, s.data, s.len);
+    memcpy(p + s.len, s.data + cd, cdlen);        /* the copied directory */
+    p[s.len + 24] ^= 1;                           /* its first entry's uncompressed size */
+    memcpy(p + s.len + cdlen, s.data + eocd, 22); /* its end record */
+    p[s.len + cdlen + 16] = (uint8_t)(s.len);
+    p[s.len + cdlen + 17] = (uint8_t)(s.len >> 8);
+    p[eocd + 20] = (uint8_t)clen;
+    p[eocd + 21] = (uint8_t)(clen >> 8);
+    assert_es_err(es_ofd_open(h.data, h.len, NULL, &d), ES_ERR_FORMAT);
+    assert_non_null(strstr(es_errdetail(), "more than one zip end-of-central-directory record"));
+    assert_es_ok(es_ofd_verify(h.data, h.len, &F.vo, &r));
+    assert_int_not_equal(es_doc_report_status(r), ES_VALID);
+    assert_string_equal(check_result(es_doc_report_document(r), "ofd.package"), "failed");
+    assert_non_null(strstr(es_report_find(es_doc_report_document(r), "ofd.package")->detail,
+                           "more than one zip end-of-central-directory record"));
+    es_doc_report_free(r);
+    assert_es_err(es_ofd_sign(h.data, h.len, &o, &out), ES_ERR_FORMAT);
+    assert_non_null(strstr(es_errdetail(), "more than one zip end-of-central-directory record"));
+    assert_null(out.data);
+    assert_int_equal(out.len, 0);
+    p[eocd + 20] = p[eocd + 21] = 0; /* the same bytes after the zip, not in its comment */
+    assert_es_err(es_ofd_open(h.data, h.len, NULL, &d), ES_ERR_FORMAT);
+    assert_non_null(strstr(es_errdetail(), "more than one zip end-of-central-directory record"));
+    h.len = s.len + cdlen; /* without the second record: bytes after the zip, as before */
+    assert_es_ok(es_ofd_open(h.data, h.len, NULL, &d));
+    es_ofd_free(d);
+    es_buf_free(&in);
+    es_buf_free(&s);
+    es_buf_free(&h);
+}
+
+/* zip64 records that say something else than the end record, or stand elsewhere than both
+ * where the locator points and right before it, are refused. */
+static void test_zip64_disagreeing(void **state)
+{
+    es_buf in = tu_read(tu_sample("ofd/helloworld.ofd")), z64;
+    es_ofd *d = NULL;
+    size_t e;
+
+    (void)state;
+    z64 = zip64_variant(&in);
+    e = z64.len - 22;
+    for (int k = 0; k < 3; k++) {
+        es_buf b = {0};
+        assert_es_ok(es_buf_set(&b, z64.data, z64.len));
+        if (k == 0)
+            memset(b.data + e + 16, 0, 4); /* the plain offset 0, not the marker */
+        else if (k == 1)
+            b.data[e - 12] ^= 1; /* the locator points elsewhere */
+        else
+            b.data[e - 20 - 56 + 32] ^= 1; /* the zip64 entry count */
+        assert_es_err(es_ofd_open(b.data, b.len, NULL, &d), ES_ERR_FORMAT);
+        assert_non_null(strstr(es_errdetail(), "zip64 end record and locator do not agree"));
+        es_buf_free(&b);
+    }
+    es_buf_free(&in);
+    es_buf_free(&z64);
+}
+
 /* --close, then another signature: refused with ES_ERR_STATE. */
 static void test_close(void **state)
 {
@@ -568,6 +657,8 @@ int main(void)
         cmocka_unit_test(test_cross_page_geometry),
         cmocka_unit_test(test_zip_records),
         cmocka_unit_test(test_zip64_through_libzip),
+        cmocka_unit_test(test_hidden_end_record),
+        cmocka_unit_test(test_zip64_disagreeing),
         cmocka_unit_test(test_close),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_bad_encoding_silent),
