@@ -39,6 +39,12 @@ es_err es__sm2_verify_digest_ossl(const es_key *k, const uint8_t e[32], const ui
 es_err es__sm2_fast_sign_e(const es_key *k, const uint8_t e[32], es_buf *sig);
 es_err es__sm2_fast_verify_e(const es_key *k, const uint8_t e[32], const uint8_t raw[64]);
 
+/* The longest strict DER SM2 signature: a SEQUENCE of two INTEGERs of at most 33 bytes. */
+#define ES__SM2_DER_SIG_MAX 72
+
+/* The strict DER of raw r||s (each 32 bytes, big-endian) into der; returns its length. */
+size_t es__sm2_sig_der(const uint8_t raw[64], uint8_t der[ES__SM2_DER_SIG_MAX]);
+
 /* Z = SM3(ENTL || ID || a || b || xG || yG || x || y) of the point x||y (uncached); an ID
  * longer than 8191 bytes (ENTL is a 16-bit count of bits) is ES_ERR_ARG. */
 es_err es__sm2_z_xy(const uint8_t pub_xy[64], const uint8_t *id, size_t idlen, uint8_t z[32]);

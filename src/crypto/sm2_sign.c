@@ -16,8 +16,7 @@ static const uint8_t sm2_order[32] = {
 };
 
 #define RAW_SIG_LEN 64
-/* DER SEQUENCE of two INTEGERs of at most 33 bytes each: 2 + 2 * (2 + 33). */
-#define DER_SIG_MAX 72
+#define DER_SIG_MAX ES__SM2_DER_SIG_MAX
 /*
  * Longest input read as DER. Up to it every strict DER length is in short form (contents of at
  * most 78 bytes), so a long-form length is never minimal and never accepted; INTEGERs longer
@@ -131,8 +130,8 @@ static size_t der_put_int(uint8_t *out, const uint8_t v[32])
     return 2 + pad + 32 - skip;
 }
 
-/* The strict DER of raw r||s into der; returns its length. */
-static size_t der_encode(const uint8_t raw[RAW_SIG_LEN], uint8_t der[DER_SIG_MAX])
+/* Also the fast signer's encoder (sm2/sign.c). */
+size_t es__sm2_sig_der(const uint8_t raw[RAW_SIG_LEN], uint8_t der[DER_SIG_MAX])
 {
     size_t len = der_put_int(der + 2, raw);
 
@@ -152,7 +151,7 @@ es_err es_sm2_sig_to_der(const uint8_t *sig, size_t n, es_buf *der)
     der->len = 0;
     if ((rc = sig_decode(sig, n, raw)) != ES_OK)
         return rc;
-    return es_buf_set(der, buf, der_encode(raw, buf));
+    return es_buf_set(der, buf, es__sm2_sig_der(raw, buf));
 }
 
 es_err es_sm2_sig_to_raw(const uint8_t *sig, size_t n, uint8_t raw[64])
@@ -232,7 +231,7 @@ es_err es_sm2_verify(const es_key *k, const uint8_t *id, size_t idlen, const voi
         return rc;
     if (k->sm2 != NULL && es__sm2_fast_enabled())
         return es__sm2_fast_verify(k, id, idlen, msg, n, raw);
-    len = der_encode(raw, der);
+    len = es__sm2_sig_der(raw, der);
     if ((mctx = EVP_MD_CTX_new()) == NULL)
         return es__fail_ossl(ES_ERR_NOMEM, "cannot allocate a digest context");
     if ((rc = init_ctx(mctx, k, 0, id, idlen)) != ES_OK)

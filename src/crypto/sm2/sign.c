@@ -234,22 +234,6 @@ int es__sm2_verify_e_tab(const struct es__sm2_vtab *v, const uint8_t e[32], cons
     return verify(NULL, v, e, raw);
 }
 
-/* DER INTEGER of a 32-byte big-endian positive value; returns the bytes written. */
-static size_t der_int(uint8_t *out, const uint8_t v[32])
-{
-    size_t skip = 0, len, pad;
-
-    while (skip < 31 && v[skip] == 0)
-        skip++;
-    pad = (v[skip] & 0x80) != 0;
-    len = 32 - skip + pad;
-    out[0] = 0x02;
-    out[1] = (uint8_t)len;
-    out[2] = 0;
-    memcpy(out + 2 + pad, v + skip, 32 - skip);
-    return 2 + len;
-}
-
 /* n bytes of this thread's CSPRNG pool, refilled when short; taken bytes are wiped. */
 static es_err pool_take(struct sign_tls *t, uint8_t *out, size_t n)
 {
@@ -309,10 +293,9 @@ es_err es__sm2_fast_sign_e(const es_key *k, const uint8_t e[32], es_buf *sig)
 {
     const struct es__sm2_key *c = k->sm2;
     struct sign_tls *t;
-    uint8_t raw[64], der[72];
+    uint8_t raw[64], der[ES__SM2_DER_SIG_MAX];
     es__fn kk;
     es_err rc = ES_OK;
-    size_t len;
     int ok = 0;
 
     if ((t = tls_get()) == NULL)
@@ -325,11 +308,7 @@ es_err es__sm2_fast_sign_e(const es_key *k, const uint8_t e[32], es_buf *sig)
     OPENSSL_cleanse(kk, sizeof(kk));
     if (rc != ES_OK)
         return rc;
-    len = der_int(der + 2, raw);
-    len += der_int(der + 2 + len, raw + 32);
-    der[0] = 0x30;
-    der[1] = (uint8_t)len;
-    return es_buf_set(sig, der, len + 2);
+    return es_buf_set(sig, der, es__sm2_sig_der(raw, der));
 }
 
 es_err es__sm2_fast_sign(const es_key *k, const uint8_t *id, size_t idlen, const void *msg,
