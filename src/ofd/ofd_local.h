@@ -40,6 +40,21 @@ typedef struct es__ofd_sig {
     char *value_loc; /* entry name of SignedValue.dat, or NULL */
 } es__ofd_sig;
 
+/* Zip records are little-endian: both the reader (ofd_zip.c) and the writer (ofd_zipw.c) read
+ * them, and share the zip record sizes. */
+#define ES__ZIP_EOCD_LEN 22u
+#define ES__ZIP_MAX32    0xffffffffu
+
+static inline uint16_t es__le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t es__le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 typedef struct es__ofd_page {
     es_ofd_page pub;
     char *id, *loc;

@@ -8,28 +8,18 @@
 #include "eseal_local.h"
 #include "ofd/ofd_local.h"
 
-#define EOCD_LEN   22u
+#define EOCD_LEN   ES__ZIP_EOCD_LEN
 #define LOC64_LEN  20u
 #define EOCD64_LEN 56u
 #define MAX16      0xffffu
-#define MAX32      0xffffffffu
+#define MAX32      ES__ZIP_MAX32
 /* How far before a zip's end readers look for its end record: the longest comment and the record
  * (Python, Java, Go), and the zip64 locator's 20 bytes that libzip's buffer has room for. */
 #define EOCD_SEARCH (MAX16 + EOCD_LEN + LOC64_LEN)
 
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint16_t le16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
 static uint64_t le64(const uint8_t *p)
 {
-    return le32(p) | (uint64_t)le32(p + 4) << 32;
+    return es__le32(p) | (uint64_t)es__le32(p + 4) << 32;
 }
 
 /* The end-record signatures that start in [lo, hi] (a whole record fits after each): how many,
@@ -67,11 +57,11 @@ static es_err zip64_end(const uint8_t *p, size_t pos, uint64_t *cd_size, uint64_
     *cd_size = le64(z + 40);
     *cd_off = le64(z + 48);
     *dir_end = pos - LOC64_LEN - EOCD64_LEN;
-    if (le64(z + 4) != EOCD64_LEN - 12 || le32(e - 16) != 0 || le32(e - 4) > 1 ||
-        le32(z + 16) != 0 || le32(z + 20) != 0 || le64(z + 24) != n64 ||
-        (le16(e + 10) != MAX16 && le16(e + 10) != n64) ||
-        (le32(e + 12) != MAX32 && le32(e + 12) != *cd_size) ||
-        (le32(e + 16) != MAX32 && le32(e + 16) != *cd_off) || *cd_size > *dir_end ||
+    if (le64(z + 4) != EOCD64_LEN - 12 || es__le32(e - 16) != 0 || es__le32(e - 4) > 1 ||
+        es__le32(z + 16) != 0 || es__le32(z + 20) != 0 || le64(z + 24) != n64 ||
+        (es__le16(e + 10) != MAX16 && es__le16(e + 10) != n64) ||
+        (es__le32(e + 12) != MAX32 && es__le32(e + 12) != *cd_size) ||
+        (es__le32(e + 16) != MAX32 && es__le32(e + 16) != *cd_off) || *cd_size > *dir_end ||
         *cd_off > *dir_end - *cd_size || le64(e - 12) != *cd_off + *cd_size)
         return es__fail(ES_ERR_FORMAT,
                         "the zip64 end record and locator do not agree with the end record: zip "
@@ -86,10 +76,10 @@ static es_err dir_span(const uint8_t *p, size_t pos, uint64_t *cd_size, uint64_t
 {
     if (pos >= LOC64_LEN && memcmp(p + pos - LOC64_LEN, "PK\6\7", 4) == 0)
         return zip64_end(p, pos, cd_size, cd_off, dir_end);
-    *cd_size = le32(p + pos + 12);
-    *cd_off = le32(p + pos + 16);
+    *cd_size = es__le32(p + pos + 12);
+    *cd_off = es__le32(p + pos + 16);
     *dir_end = pos;
-    if (*cd_size == MAX32 || *cd_off == MAX32 || le16(p + pos + 10) == MAX16)
+    if (*cd_size == MAX32 || *cd_off == MAX32 || es__le16(p + pos + 10) == MAX16)
         return es__fail(ES_ERR_FORMAT, "zip end record with zip64 markers but no zip64 locator");
     if (*cd_size + *cd_off > pos)
         return es__fail(ES_ERR_FORMAT,
@@ -110,7 +100,7 @@ static es_err dir_span(const uint8_t *p, size_t pos, uint64_t *cd_size, uint64_t
  */
 static es_err locate(const uint8_t *p, size_t n, size_t *start, size_t *end, size_t *eocd)
 {
-    size_t pos = SIZE_MAX, dir_end = 0, lo, count;
+    size_t pos = SIZE_MAX, dir_end = 0, lo, count, other;
     uint64_t cd_size = 0, cd_off = 0;
     es_err rc;
 
@@ -122,10 +112,10 @@ static es_err locate(const uint8_t *p, size_t n, size_t *start, size_t *end, siz
         eocd_sigs(p, 0, lo - 1, &pos); /* far before bytes after the zip: tolerated as before */
     if (pos == SIZE_MAX)
         return es__fail(ES_ERR_FORMAT, "not an OFD package: no zip end-of-central-directory");
-    *end = pos + EOCD_LEN + le16(p + pos + 20);
+    *end = pos + EOCD_LEN + es__le16(p + pos + 20);
     /* bytes after the zip: libzip, given the zip alone, searches back from *end */
     if (count <= 1 && *end < n)
-        count = eocd_sigs(p, *end > EOCD_SEARCH ? *end - EOCD_SEARCH : 0, n - EOCD_LEN, &lo);
+        count = eocd_sigs(p, *end > EOCD_SEARCH ? *end - EOCD_SEARCH : 0, n - EOCD_LEN, &other);
     if (count > 1)
         return es__fail(ES_ERR_FORMAT,
                         "the package has more than one zip end-of-central-directory record (%zu "
@@ -134,7 +124,7 @@ static es_err locate(const uint8_t *p, size_t n, size_t *start, size_t *end, siz
     if (*end > n)
         return es__fail(ES_ERR_FORMAT,
                         "the zip end record's comment (%u bytes) runs past the end of the file",
-                        le16(p + pos + 20));
+                        es__le16(p + pos + 20));
     if ((rc = dir_span(p, pos, &cd_size, &cd_off, &dir_end)) != ES_OK)
         return rc;
     *start = dir_end - (size_t)cd_size - (size_t)cd_off;

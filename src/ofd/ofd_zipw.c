@@ -18,10 +18,10 @@
 #include "eseal_local.h"
 #include "ofd/ofd_local.h"
 
-#define EOCD_LEN  22u
+#define EOCD_LEN  ES__ZIP_EOCD_LEN
 #define CDIR_LEN  46u
 #define LOCAL_LEN 30u
-#define MAX32     0xffffffffu
+#define MAX32     ES__ZIP_MAX32
 
 /* One central directory record of the input, and the local record it points to. */
 typedef struct zrec {
@@ -55,16 +55,6 @@ typedef struct zw {
     size_t n, cap;
 } zw;
 
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | p[1] << 8);
-}
-
 static void wr16(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)v;
@@ -86,13 +76,13 @@ static int read_eocd(zw *w)
     size_t n = w->d->zip.len, pos = w->d->eocd;
 
     if (n < EOCD_LEN || pos > n - EOCD_LEN || memcmp(z + pos, "PK\5\6", 4) != 0 ||
-        pos + EOCD_LEN + rd16(z + pos + 20) != n || rd32(z + pos + 4) != 0 ||
-        rd16(z + pos + 8) != rd16(z + pos + 10))
+        pos + EOCD_LEN + es__le16(z + pos + 20) != n || es__le32(z + pos + 4) != 0 ||
+        es__le16(z + pos + 8) != es__le16(z + pos + 10))
         return 0;
     w->eocd = pos;
-    w->cd_size = rd32(z + pos + 12);
-    w->cd_off = rd32(z + pos + 16);
-    return rd16(z + pos + 10) == w->d->ne && w->cd_size != MAX32 && w->cd_off != MAX32 &&
+    w->cd_size = es__le32(z + pos + 12);
+    w->cd_off = es__le32(z + pos + 16);
+    return es__le16(z + pos + 10) == w->d->ne && w->cd_size != MAX32 && w->cd_off != MAX32 &&
            (uint64_t)w->cd_off + w->cd_size == pos;
 }
 
@@ -104,22 +94,22 @@ static int read_record(zw *w, size_t k, size_t *at)
     uint32_t csize;
     zrec *r = &w->r[k];
 
-    if (end - *at < CDIR_LEN || rd32(c) != 0x02014b50u)
+    if (end - *at < CDIR_LEN || es__le32(c) != 0x02014b50u)
         return 0;
     r->cd_off = *at;
-    r->cd_len = CDIR_LEN + (size_t)rd16(c + 28) + rd16(c + 30) + rd16(c + 32);
-    csize = rd32(c + 20);
-    loc = rd32(c + 42);
-    if (r->cd_len > end - *at || csize == MAX32 || rd32(c + 24) == MAX32 || loc == MAX32 ||
-        rd16(c + 34) != 0 || loc > w->cd_off || w->cd_off - loc < LOCAL_LEN)
+    r->cd_len = CDIR_LEN + (size_t)es__le16(c + 28) + es__le16(c + 30) + es__le16(c + 32);
+    csize = es__le32(c + 20);
+    loc = es__le32(c + 42);
+    if (r->cd_len > end - *at || csize == MAX32 || es__le32(c + 24) == MAX32 || loc == MAX32 ||
+        es__le16(c + 34) != 0 || loc > w->cd_off || w->cd_off - loc < LOCAL_LEN)
         return 0;
     l = z + loc;
-    data = loc + LOCAL_LEN + rd16(l + 26) + rd16(l + 28);
-    if (rd32(l) != 0x04034b50u || data > w->cd_off || w->cd_off - data < csize)
+    data = loc + LOCAL_LEN + es__le16(l + 26) + es__le16(l + 28);
+    if (es__le32(l) != 0x04034b50u || data > w->cd_off || w->cd_off - data < csize)
         return 0;
     data += csize;
-    if (rd16(c + 8) & 8) { /* a data descriptor follows, with or without its signature */
-        size_t dd = w->cd_off - data >= 4 && rd32(z + data) == 0x08074b50u ? 16 : 12;
+    if (es__le16(c + 8) & 8) { /* a data descriptor follows, with or without its signature */
+        size_t dd = w->cd_off - data >= 4 && es__le32(z + data) == 0x08074b50u ? 16 : 12;
         if (w->cd_off - data < dd)
             return 0;
         data += dd;
@@ -174,8 +164,8 @@ static es_err match_puts(zw *w, const es__ofd_put *puts, size_t nputs)
                 continue;
             w->r[w->d->e[k].zindex].put = &puts[i];
             p->name = c + CDIR_LEN;
-            p->nlen = rd16(c + 28);
-            p->flags = rd16(c + 8) & 0x800;
+            p->nlen = es__le16(c + 28);
+            p->flags = es__le16(c + 8) & 0x800;
             p->replaces = 1;
         }
     }
