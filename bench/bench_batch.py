@@ -62,7 +62,12 @@ def main():
     idp = subprocess.Popen([sys.executable, os.path.join(TESTS, "fake_idp.py")],
                            stdout=subprocess.PIPE, text=True)
     url = "http://127.0.0.1:%s/verify" % idp.stdout.readline().split()[1]
-    s = A.Server("bench", idp=url)
+    os.makedirs(WORK, exist_ok=True)
+    try:
+        s = A.Server("bench", idp=url)
+    except BaseException:
+        idp.kill()
+        raise
     try:
         w = S.setup(s, url)
         sid, _ = S.make_seal(s, w)
