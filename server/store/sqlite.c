@@ -237,7 +237,8 @@ static int lite_broken(st_conn *c)
 }
 
 const st_backend st_sqlite_backend = {
-    "sqlite",      0,         lite_connect, lite_disconnect, lite_script,
-    lite_query,    lite_blob, lite_begin,   lite_begin_read, lite_commit,
-    lite_rollback, NULL,      lite_broken,
+    "sqlite",    0,          lite_connect,    lite_disconnect, lite_script,   lite_query,
+    lite_blob,   lite_begin, lite_begin_read, lite_commit,     lite_rollback, NULL,
+    lite_broken, NULL, /* many: statements run in-process, nothing to save by sending them together
+                        */
 };

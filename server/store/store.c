@@ -94,6 +94,18 @@ es_err st__blob(st_store *s, st_query q, const st_val *p, int np, es_buf *out)
     return rc;
 }
 
+es_err st__many(st_store *s, st_conn *c, st_query q, const st_val *p, int np, size_t n,
+                int64_t *changes)
+{
+    es_err rc = ES_OK;
+
+    if (s->be->many != NULL)
+        return s->be->many(c, q, p, np, n, changes);
+    for (size_t i = 0; rc == ES_OK && i < n; i++)
+        rc = s->be->query(c, q, p + i * (size_t)np, np, NULL, NULL, changes ? &changes[i] : NULL);
+    return rc;
+}
+
 static es_err run_tx(st_store *s, int writes, st_tx_fn body, void *ctx)
 {
     st_conn *c;

@@ -175,43 +175,85 @@ es_err st_docs_read(st_store *s, st_doc_read *out, size_t n, size_t max_bytes, s
     return rc;
 }
 
-static es_err add_events(st_store *s, st_conn *c, const st_event *ev, size_t n)
+/* Event rows gathered for one st__many run. */
+typedef struct event_rows {
+    st_val p[ST_MANY_MAX * 4];
+    size_t n;
+} event_rows;
+
+static es_err events_flush(st_store *s, st_conn *c, event_rows *r)
 {
-    es_err rc = ES_OK;
+    es_err rc = st__many(s, c, Q_EVENT_INSERT, r->p, 4, r->n, NULL);
 
-    for (size_t i = 0; rc == ES_OK && i < n; i++) {
-        st_val p[] = {ev[i].account_id ? ST_INT(ev[i].account_id) : ST_TEXT(NULL),
-                      ST_TEXT(ev[i].kind), ST_TEXT(ev[i].data), ST_INT(ev[i].at)};
-
-        rc = s->be->query(c, Q_EVENT_INSERT, p, 4, NULL, NULL, NULL);
-    }
+    r->n = 0;
     return rc;
 }
 
-static es_err update_one(st_store *s, st_conn *c, st_doc_update *u, int64_t now)
+static es_err events_put(st_store *s, st_conn *c, event_rows *r, const st_event *ev)
 {
-    int64_t changed = 0;
-    st_val p[] = {ST_BLOB(u->content, u->content_len),
-                  ST_TEXT(u->sm3),
-                  ST_INT(u->size),
-                  ST_TEXT(u->status),
-                  ST_INT(now),
-                  ST_INT(u->d->id),
-                  ST_INT(u->d->nsig)};
-    st_val q[] = {ST_INT(now), ST_INT(u->d->id), ST_INT(u->position)};
-    es_err rc = s->be->query(c, Q_DOC_UPDATE, p, 7, NULL, NULL, &changed);
+    st_val *p = &r->p[4 * r->n++];
 
-    if (rc != ES_OK)
-        return rc;
-    if (changed == 0) {
-        u->rc = ES_ERR_STATE;
-        return ES_OK;
+    p[0] = ev->account_id ? ST_INT(ev->account_id) : ST_TEXT(NULL);
+    p[1] = ST_TEXT(ev->kind);
+    p[2] = ST_TEXT(ev->data);
+    p[3] = ST_INT(ev->at);
+    return r->n == ST_MANY_MAX ? events_flush(s, c, r) : ES_OK;
+}
+
+static es_err add_events(st_store *s, st_conn *c, const st_event *ev, size_t n)
+{
+    event_rows r = {.n = 0};
+    es_err rc = ES_OK;
+
+    for (size_t i = 0; rc == ES_OK && i < n; i++)
+        rc = events_put(s, c, &r, &ev[i]);
+    return rc == ES_OK ? events_flush(s, c, &r) : rc;
+}
+
+/*
+ * Up to ST_MANY_MAX signed documents: their rows, then their signers', then their events, each
+ * a run of statements sent together (on PostgreSQL three round trips, not ~4 per document),
+ * each in the documents' order. A row another signing changed meanwhile leaves u->rc
+ * ES_ERR_STATE and nothing else written for it.
+ */
+static es_err signed_chunk(st_store *s, st_conn *c, st_doc_update *u, size_t n, int64_t now)
+{
+    st_val p[ST_MANY_MAX * 7];
+    int64_t changed[ST_MANY_MAX];
+    event_rows r = {.n = 0};
+    size_t k = 0;
+    es_err rc;
+
+    for (size_t i = 0; i < n; i++) {
+        st_val *v = &p[7 * i];
+
+        v[0] = ST_BLOB(u[i].content, u[i].content_len);
+        v[1] = ST_TEXT(u[i].sm3);
+        v[2] = ST_INT(u[i].size);
+        v[3] = ST_TEXT(u[i].status);
+        v[4] = ST_INT(now);
+        v[5] = ST_INT(u[i].d->id);
+        v[6] = ST_INT(u[i].d->nsig);
     }
-    if (u->position > 0 &&
-        (rc = s->be->query(c, Q_DOC_SIGNER_DONE, q, 3, NULL, NULL, &changed)) == ES_OK &&
-        changed == 0)
-        return es__fail(ES_ERR_STATE, "this signer has signed already");
-    return rc == ES_OK ? add_events(s, c, u->ev, u->nev) : rc;
+    if ((rc = st__many(s, c, Q_DOC_UPDATE, p, 7, n, changed)) != ES_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        u[i].rc = changed[i] == 0 ? ES_ERR_STATE : ES_OK;
+        if (u[i].rc == ES_OK && u[i].position > 0) {
+            p[3 * k] = ST_INT(now);
+            p[3 * k + 1] = ST_INT(u[i].d->id);
+            p[3 * k++ + 2] = ST_INT(u[i].position);
+        }
+    }
+    if ((rc = st__many(s, c, Q_DOC_SIGNER_DONE, p, 3, k, changed)) != ES_OK)
+        return rc;
+    for (size_t j = 0; j < k; j++)
+        if (changed[j] == 0)
+            return es__fail(ES_ERR_STATE, "this signer has signed already");
+    for (size_t i = 0; rc == ES_OK && i < n; i++)
+        for (size_t e = 0; rc == ES_OK && u[i].rc == ES_OK && e < u[i].nev; e++)
+            rc = events_put(s, c, &r, &u[i].ev[e]);
+    return rc == ES_OK ? events_flush(s, c, &r) : rc;
 }
 
 typedef struct signed_ctx {
@@ -225,10 +267,8 @@ static es_err signed_body(st_store *s, st_conn *c, void *ctx)
     int64_t now = es_time_now();
     es_err rc = ES_OK;
 
-    for (size_t i = 0; rc == ES_OK && i < sc->n; i++) {
-        sc->u[i].rc = ES_OK;
-        rc = update_one(s, c, &sc->u[i], now);
-    }
+    for (size_t i = 0; rc == ES_OK && i < sc->n; i += ST_MANY_MAX)
+        rc = signed_chunk(s, c, sc->u + i, sc->n - i < ST_MANY_MAX ? sc->n - i : ST_MANY_MAX, now);
     return rc;
 }
 

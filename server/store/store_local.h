@@ -122,6 +122,10 @@ typedef struct st_backend {
     es_err (*migration_lock)(st_conn *c);
     /* 1 when the connection is unusable and should be replaced. */
     int (*broken)(st_conn *c);
+    /* Statement q run n times (run i with params + i * nparams, no rows read), each run's row
+     * count into changes[i] (may be NULL), sent together. NULL: st__many runs query n times. */
+    es_err (*many)(st_conn *c, st_query q, const st_val *params, int nparams, size_t n,
+                   int64_t *changes);
 } st_backend;
 
 extern const st_backend st_sqlite_backend;
@@ -147,6 +151,12 @@ es_err st__run(st_store *s, st_query q, const st_val *p, int np, st_row_fn fn, v
 
 /* One statement with a binary first column on a pooled connection (backend's blob). */
 es_err st__blob(st_store *s, st_query q, const st_val *p, int np, es_buf *out);
+
+/* At most this many runs per st__many call (its callers' arrays live on the stack). */
+#define ST_MANY_MAX 32
+/* The backend's many, or n queries one after the other. */
+es_err st__many(st_store *s, st_conn *c, st_query q, const st_val *p, int np, size_t n,
+                int64_t *changes);
 
 /* Run body inside a write transaction on one connection: commit on ES_OK, else roll back. */
 typedef es_err (*st_tx_fn)(st_store *s, st_conn *c, void *ctx);

@@ -375,6 +375,50 @@ def test_batch_groups(s, w, sid):
           "every document of the long batch stored and served as signed")
 
 
+def db_ddl(s, sqlite_sql, pg_sql):
+    """Change the server's schema behind its back (a test's trigger)."""
+    if A.BACKEND == "sqlite":
+        con = sqlite3.connect(os.path.join(s.data, "eseal.db"), timeout=30)
+        con.executescript(sqlite_sql)
+        con.close()
+        return
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", s.db, "-c", pg_sql], check=True)
+
+
+def test_commit_failure(s, w, sid):
+    """A statement failing inside a batch's commit (a trigger refusing the middle document's
+    event, after the group's rows were written): the batch fails, no document of the group and no
+    event changes, and the connections serve the next batches (on PostgreSQL the group's
+    statements go out as pipelines, which must be left even after an error)."""
+    with open(OFD, "rb") as f:
+        ofd = f.read()
+    docs = [raw(s, "POST", "/api/documents", ofd, w["ent"])[1]["id"] for _ in range(3)]
+    like = '%%"document_id":%d,%%' % docs[1]
+    db_ddl(s, "CREATE TRIGGER refuse_event BEFORE INSERT ON events WHEN NEW.data LIKE '%s' "
+              "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;" % like,
+           "CREATE FUNCTION refuse_event() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+           "IF NEW.data LIKE '%s' THEN RAISE EXCEPTION 'refused by the test'; END IF; "
+           "RETURN NEW; END $$; CREATE TRIGGER refuse_event BEFORE INSERT ON events FOR EACH ROW "
+           "EXECUTE FUNCTION refuse_event();" % like)
+    items = [{"document_id": d, "page": 1, "x_mm": 30, "y_mm": 30} for d in docs]
+    body = {"seal_id": sid, "pin": PIN, "items": items}
+    events = db_rows(s, "SELECT count(*) FROM events")
+    got = [s.call("POST", "/api/sign/batch", body, token=w["ent"]) for _ in range(3)]
+    check(all(st in (409, 500) and "error" in j for st, j in got),
+          "a statement failing in the commit fails the batch", got)
+    nsig = db_rows(s, "SELECT nsig FROM documents WHERE id IN (?, ?, ?)", docs)
+    check(nsig == [(0,)] * 3 and db_rows(s, "SELECT count(*) FROM events") == events,
+          "the failed commit left every document and event as it was", nsig)
+    db_ddl(s, "DROP TRIGGER refuse_event;",
+           "DROP TRIGGER refuse_event ON events; DROP FUNCTION refuse_event();")
+    got = [s.call("POST", "/api/sign/batch", dict(body, items=[it]), token=w["ent"])
+           for it in items]
+    check(all(st == 200 and "error" not in j["results"][0] for st, j in got),
+          "the same connections sign the documents afterwards", got)
+    nsig = db_rows(s, "SELECT nsig FROM documents WHERE id IN (?, ?, ?)", docs)
+    check(nsig == [(1,)] * 3, "each document signed once", nsig)
+
+
 def batch_raw(s, body, token):
     """POST /api/sign/batch: status, headers and the body bytes as sent."""
     import http.client
@@ -666,6 +710,7 @@ def main():
         test_pdf_assets(s, w, sid)
         test_batch(s, w, sid)
         test_batch_groups(s, w, sid)
+        test_commit_failure(s, w, sid)
         test_security(s, w, sid, grant)
         test_parallel_pins(s, w, sid)
         test_cancel(s, w, sid, seal)
