@@ -98,6 +98,16 @@ struct es_ofd {
 es_err es__ofd_read_zip(es_ofd *d, const uint8_t *p, size_t n, int for_writing);
 /* The entry called name (exact match, else ASCII case-insensitive), or NULL. */
 const es__ofd_entry *es__ofd_find(const es_ofd *d, const char *name);
+/*
+ * The zip at p + start (a prefix before it), its central directory of n records cd_size bytes at
+ * cd_off (from the zip's start): every record against the local header it points to (name,
+ * method, encryption, CRC-32 and sizes unless a data descriptor gives them), and the entries'
+ * bytes against each other (no overlap, no local header outside every entry where a streaming
+ * reader would look for the next). ES_ERR_FORMAT naming the entry; ES_ERR_NOMEM. Called by
+ * es__ofd_read_zip once libzip has read the directory (ofd_zip_local.c).
+ */
+es_err es__ofd_zip_local_check(const uint8_t *p, size_t start, uint64_t cd_off, uint64_t cd_size,
+                               size_t n);
 
 /*
  * New entries smaller than this are stored: a deflate stream costs about 256 KB of allocation and

@@ -89,19 +89,25 @@ static es_err dir_span(const uint8_t *p, size_t pos, uint64_t *cd_size, uint64_t
     return ES_OK;
 }
 
+/* Where the zip lies in the input: [start, end), its end record, and its central directory
+ * (offset from start). */
+typedef struct zplace {
+    size_t start, end, eocd;
+    uint64_t cd_off, cd_size;
+} zplace;
+
 /*
- * Find [start, end) of the zip in p, and its end record at *eocd. Readers search back from the
- * end for that record, and when there are several they do not take the same one: libzip the
- * first that reads as a directory, Info-ZIP, Python and Java the last. So a second record within
+ * Find the zip in p from its end record. Readers search back from the end for that record, and
+ * when there are several they do not take the same one: libzip the first that reads as a
+ * directory, Info-ZIP, Python and Java the last. So a second record within
  * any reader's reach (a directory hidden in the comment, or in a stored entry) is refused: every
  * reader then reads the one directory eseal hashes and copies. The bytes the directory's size
  * and offset do not account for are a prefix; libzip, given the zip alone, reads offsets from its
  * start, as Python, Java and Info-ZIP do with a prefix.
  */
-static es_err locate(const uint8_t *p, size_t n, size_t *start, size_t *end, size_t *eocd)
+static es_err locate(const uint8_t *p, size_t n, zplace *z)
 {
     size_t pos = SIZE_MAX, dir_end = 0, lo, count, other;
-    uint64_t cd_size = 0, cd_off = 0;
     es_err rc;
 
     if (n < EOCD_LEN)
@@ -112,30 +118,30 @@ static es_err locate(const uint8_t *p, size_t n, size_t *start, size_t *end, siz
         eocd_sigs(p, 0, lo - 1, &pos); /* far before bytes after the zip: tolerated as before */
     if (pos == SIZE_MAX)
         return es__fail(ES_ERR_FORMAT, "not an OFD package: no zip end-of-central-directory");
-    *end = pos + EOCD_LEN + es__le16(p + pos + 20);
-    /* bytes after the zip: libzip, given the zip alone, searches back from *end */
-    if (count <= 1 && *end < n)
-        count = eocd_sigs(p, *end > EOCD_SEARCH ? *end - EOCD_SEARCH : 0, n - EOCD_LEN, &other);
+    z->end = pos + EOCD_LEN + es__le16(p + pos + 20);
+    /* bytes after the zip: libzip, given the zip alone, searches back from its end */
+    if (count <= 1 && z->end < n)
+        count = eocd_sigs(p, z->end > EOCD_SEARCH ? z->end - EOCD_SEARCH : 0, n - EOCD_LEN, &other);
     if (count > 1)
         return es__fail(ES_ERR_FORMAT,
                         "the package has more than one zip end-of-central-directory record (%zu "
                         "in its last %u bytes): zip readers would disagree on its content",
                         count, EOCD_SEARCH);
-    if (*end > n)
+    if (z->end > n)
         return es__fail(ES_ERR_FORMAT,
                         "the zip end record's comment (%u bytes) runs past the end of the file",
                         es__le16(p + pos + 20));
-    if ((rc = dir_span(p, pos, &cd_size, &cd_off, &dir_end)) != ES_OK)
+    if ((rc = dir_span(p, pos, &z->cd_size, &z->cd_off, &dir_end)) != ES_OK)
         return rc;
-    *start = dir_end - (size_t)cd_size - (size_t)cd_off;
-    *eocd = pos;
+    z->start = dir_end - (size_t)z->cd_size - (size_t)z->cd_off;
+    z->eocd = pos;
     /* Go reads the directory without the prefix when a record is found there, Info-ZIP when the
      * offset is 0: with a prefix, neither may find one */
-    if (*start > 0 && (cd_off == 0 || memcmp(p + cd_off, "PK\1\2", 4) == 0))
+    if (z->start > 0 && (z->cd_off == 0 || memcmp(p + z->cd_off, "PK\1\2", 4) == 0))
         return es__fail(ES_ERR_FORMAT,
                         "the zip has %zu bytes before it, and its directory offset read without "
                         "them also gives a directory: zip readers would disagree on its content",
-                        *start);
+                        z->start);
     return ES_OK;
 }
 
@@ -208,19 +214,20 @@ static es_err add_entry(es_ofd *d, zip_t *za, zip_uint64_t i, size_t *total)
 es_err es__ofd_read_zip(es_ofd *d, const uint8_t *p, size_t n, int for_writing)
 {
     es_err rc;
-    size_t start = 0, end = 0, eocd = 0, total = 0;
+    size_t total = 0;
+    zplace z = {0};
     zip_error_t ze;
     zip_source_t *src = NULL;
     zip_t *za = NULL;
     zip_int64_t ne;
 
     zip_error_init(&ze);
-    if ((rc = locate(p, n, &start, &end, &eocd)) != ES_OK ||
-        (rc = es_buf_set(&d->zip, p + start, end - start)) != ES_OK)
+    if ((rc = locate(p, n, &z)) != ES_OK ||
+        (rc = es_buf_set(&d->zip, p + z.start, z.end - z.start)) != ES_OK)
         goto end;
-    d->before = start;
-    d->eocd = eocd - start;
-    d->after = n - end;
+    d->before = z.start;
+    d->eocd = z.eocd - z.start;
+    d->after = n - z.end;
     /* for writing the source owns d->zip (libzip 1.7 frees a buffer it shares with the written
      * package even when it was given with freep 0), kept in d->zsrc to read the output from */
     if ((src = zip_source_buffer_create(d->zip.data, d->zip.len, for_writing, &ze)) == NULL) {
@@ -241,6 +248,9 @@ es_err es__ofd_read_zip(es_ofd *d, const uint8_t *p, size_t n, int for_writing)
                       (long long)ne, d->lim.max_entries);
         goto end;
     }
+    /* after libzip has read the directory, so what it refuses keeps libzip's message */
+    if ((rc = es__ofd_zip_local_check(p, z.start, z.cd_off, z.cd_size, (size_t)ne)) != ES_OK)
+        goto end;
     if ((d->e = calloc((size_t)ne + 1, sizeof(*d->e))) == NULL) {
         rc = es__fail(ES_ERR_NOMEM, "out of memory");
         goto end;

@@ -306,13 +306,236 @@ static void test_prefix(void **state)
     es_buf_free(&z);
 }
 
+/* One change to a record of helloworld.ofd: 'L' its local header, 'C' its central record; op
+ * 'x' xors v into the field, '=' sets it, '+' adds v. */
+typedef struct edit {
+    char rec, op;
+    int entry;
+    size_t off;
+    int len; /* 2 or 4 */
+    uint32_t v;
+} edit;
+
+/* The central record (rec 'C') or local header ('L') of entry k of b, a plain zip. */
+static uint8_t *record(const es_buf *b, char rec, int k)
+{
+    const uint8_t *e = b->data + b->len - 22;
+    uint8_t *c = b->data + (e[16] | e[17] << 8 | (size_t)e[18] << 16);
+
+    for (int i = 0; i < k; i++)
+        c += 46 + (c[28] | c[29] << 8) + (c[30] | c[31] << 8) + (c[32] | c[33] << 8);
+    assert_memory_equal(c, "PK\1\2", 4);
+    return rec == 'C' ? c : b->data + (c[42] | c[43] << 8 | (size_t)c[44] << 16);
+}
+
+static void apply(es_buf *b, const edit *e)
+{
+    uint8_t *p = record(b, e->rec, e->entry) + e->off;
+    uint32_t v = e->len == 2 ? (uint32_t)(p[0] | p[1] << 8)
+                             : (uint32_t)(p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24);
+
+    v = e->op == 'x' ? v ^ e->v : e->op == '+' ? v + e->v : e->v;
+    if (e->len == 2)
+        put16(p, v);
+    else
+        put32(p, v);
+}
+
+/* Read b: refused with want and a detail holding detail, or taken with every entry as in ref. */
+static void expect_same(const es_buf *b, const es_ofd *ref, es_err want, const char *detail)
+{
+    es_err rc;
+    es_ofd *d = read_zip(b, &rc);
+
+    if (rc != want)
+        fail_msg("%s (%s), not %s", es_strerror(rc), es_errdetail(), es_strerror(want));
+    if (rc != ES_OK && strstr(es_errdetail(), detail) == NULL)
+        fail_msg("detail \"%s\", not \"%s\"", es_errdetail(), detail);
+    for (size_t k = 0; rc == ES_OK && k < ref->ne; k++) {
+        assert_true(k < d->ne);
+        assert_string_equal(d->e[k].name, ref->e[k].name);
+        assert_int_equal(d->e[k].data.len, ref->e[k].data.len);
+        if (ref->e[k].data.len > 0)
+            assert_memory_equal(d->e[k].data.data, ref->e[k].data.data, ref->e[k].data.len);
+    }
+    es_ofd_free(d);
+}
+
+#define NAMES    "its local header names \"Doc_0/Document.xmm\""
+#define SIZES    "its local header gives CRC-32"
+#define OVERLAP  "overlap"
+#define INTO_DIR "runs into the central directory"
+
+/*
+ * helloworld.ofd (7 entries, UTF-8 flag on each; entry 0 Doc_0/Document.xml deflated at offset
+ * 0, entry 6 OFD.xml the last before the directory) with its records edited: what a streaming
+ * reader would read differently is refused, what only differs in metadata is taken as it was.
+ */
+static void test_local_headers(void **state)
+{
+    static const struct {
+        edit e[4];
+        es_err want;
+        const char *detail;
+    } cases[] = {
+        {{{'L', 'x', 0, 30 + 17, 2, 'l' ^ 'm'}}, ES_ERR_FORMAT, NAMES},
+        {{{'L', '=', 0, 8, 2, 0}}, ES_ERR_FORMAT, "compression method 0, its central record 8"},
+        {{{'L', 'x', 0, 6, 2, 1}}, ES_ERR_FORMAT, "disagree on whether it is encrypted"},
+        {{{'L', 'x', 0, 22, 4, 1}}, ES_ERR_FORMAT, SIZES},
+        {{{'L', 'x', 0, 18, 4, 1}}, ES_ERR_FORMAT, SIZES},
+        {{{'L', 'x', 3, 14, 4, 1}}, ES_ERR_FORMAT, "(Doc_0/Pages/Page_0/Content.xml)"},
+        /* bit 3 only in the central record: a streaming reader trusts the local sizes, right */
+        {{{'C', 'x', 0, 8, 2, 8}}, ES_OK, NULL},
+        {{{'C', 'x', 0, 8, 2, 8}, {'L', 'x', 0, 22, 4, 1}}, ES_ERR_FORMAT, SIZES},
+        /* bit 3 in the local header: sizes and CRC from the data descriptor, 0 in the header */
+        {{{'L', 'x', 0, 6, 2, 8},
+          {'L', '=', 0, 14, 4, 0},
+          {'L', '=', 0, 18, 4, 0},
+          {'L', '=', 0, 22, 4, 0}},
+         ES_OK,
+         NULL},
+        {{{'L', 'x', 0, 6, 2, 8}}, ES_OK, NULL},
+        {{{'L', 'x', 0, 6, 2, 8}, {'L', 'x', 0, 22, 4, 1}}, ES_ERR_FORMAT, SIZES},
+        /* metadata: the UTF-8 flag (libzip 1.7 cleared it in central records), time, versions */
+        {{{'L', 'x', 0, 6, 2, 0x800}}, ES_OK, NULL},
+        {{{'C', 'x', 6, 8, 2, 0x800}}, ES_OK, NULL},
+        {{{'L', 'x', 0, 10, 4, 0x12345}}, ES_OK, NULL},
+        {{{'L', 'x', 0, 4, 2, 1}, {'C', 'x', 0, 4, 2, 0x300}}, ES_OK, NULL},
+        {{{'L', 'x', 0, 6, 2, 2}}, ES_OK, NULL},
+        /* data running into the next local header, or the directory (deflate ends earlier, so
+         * libzip alone reads both) */
+        {{{'L', '+', 0, 18, 4, 10}, {'C', '+', 0, 20, 4, 10}}, ES_ERR_FORMAT, OVERLAP},
+        {{{'L', '+', 6, 18, 4, 1}, {'C', '+', 6, 20, 4, 1}}, ES_ERR_FORMAT, INTO_DIR},
+        {{{'C', '=', 4, 42, 4, 100}}, ES_ERR_FORMAT, "no local header at offset 100"},
+    };
+    es_buf in = tu_read(tu_sample("ofd/helloworld.ofd"));
+    es_err rc;
+    es_ofd *ref = read_zip(&in, &rc);
+
+    (void)state;
+    assert_es_ok(rc);
+    assert_int_equal(ref->ne, 7);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        es_buf b = {0};
+        print_message("case %zu\n", i);
+        assert_es_ok(es_buf_set(&b, in.data, in.len));
+        for (size_t k = 0; k < 4 && cases[i].e[k].rec; k++)
+            apply(&b, &cases[i].e[k]);
+        expect_same(&b, ref, cases[i].want, cases[i].detail);
+        es_buf_free(&b);
+    }
+    es_ofd_free(ref);
+    es_buf_free(&in);
+}
+
+/* in (a zip without comment) with n bytes inserted at offset at: before the directory they move
+ * its offset, after it they add to its size; dcount is added to the entry counts. */
+static es_buf insert(const es_buf *in, size_t at, const void *bytes, size_t n, int dcount)
+{
+    es_buf b = {.data = malloc(in->len + n), .len = in->len + n};
+    uint8_t *e;
+    uint32_t cd = (uint32_t)(in->data[in->len - 6] | in->data[in->len - 5] << 8);
+
+    assert_non_null(b.data);
+    memcpy(b.data, in->data, at);
+    memcpy(b.data + at, bytes, n);
+    memcpy(b.data + at + n, in->data + at, in->len - at);
+    e = b.data + b.len - 22;
+    put16(e + 8, e[8] + dcount);
+    put16(e + 10, e[10] + dcount);
+    if (at <= cd)
+        put32(e + 16, cd + (uint32_t)n);
+    else
+        put32(e + 12, (uint32_t)(e[12] | e[13] << 8) + (uint32_t)n);
+    return b;
+}
+
+/*
+ * What the directory does not account for: a second central record for one local header (one
+ * entry's bytes read twice), and bytes between the last entry and the directory, refused when
+ * they start a local header (a streaming reader reads an entry there, eseal none) or when they
+ * precede the zip.
+ */
+static void test_local_extra_bytes(void **state)
+{
+    es_buf in = tu_read(tu_sample("ofd/helloworld.ofd")), b;
+    size_t cd = (size_t)(in.data[in.len - 6] | in.data[in.len - 5] << 8), first = 281;
+    uint8_t *c = record(&in, 'C', 6), zeros[64] = {0};
+    es_err rc;
+    es_ofd *ref = read_zip(&in, &rc);
+
+    (void)state;
+    assert_es_ok(rc);
+    /* OFD.xml's central record twice */
+    b = insert(&in, in.len - 22, c, (size_t)(in.data + in.len - 22 - c), 1);
+    expect_same(&b, ref, ES_ERR_FORMAT, OVERLAP);
+    es_buf_free(&b);
+    /* the first entry's local record again before the directory */
+    b = insert(&in, cd, in.data, first, 0);
+    expect_same(&b, ref, ES_ERR_FORMAT, "local header at offset 1201 belongs to no entry");
+    es_buf_free(&b);
+    b = insert(&in, cd, zeros, sizeof(zeros), 0);
+    expect_same(&b, ref, ES_OK, NULL);
+    es_buf_free(&b);
+    /* the same before the zip */
+    b = wrap(in.data, first, &in, "", 0);
+    expect_same(&b, ref, ES_ERR_FORMAT, "bytes before the zip start with a zip local header");
+    es_buf_free(&b);
+    es_ofd_free(ref);
+    es_buf_free(&in);
+}
+
+/* OFD.xml's central record in helloworld.ofd (the last) with its compressed size marked
+ * 0xFFFFFFFF and, when value is not 0, given in a zip64 extra field as value. */
+static es_buf zip64_size(const es_buf *in, uint64_t value)
+{
+    uint8_t x[12] = {1, 0, 8, 0};
+    es_buf b;
+    uint8_t *c;
+
+    for (int i = 0; i < 8; i++)
+        x[4 + i] = (uint8_t)(value >> 8 * i);
+    b = insert(in, in->len - 22, x, value ? sizeof(x) : 0, 0);
+    c = record(&b, 'C', 6);
+    assert_int_equal(c[32] | c[33] << 8, 0); /* no comment: the new extra field ends the record */
+    if (value)
+        put16(c + 30, (uint32_t)(c[30] | c[31] << 8) + sizeof(x));
+    put32(c + 20, 0xffffffffu);
+    return b;
+}
+
+/* A zip64 extra field in a plain zip's central record (libzip reads it whatever the end record):
+ * its value is what the local header is checked against, and a marker needs one. */
+static void test_local_zip64_fields(void **state)
+{
+    es_buf in = tu_read(tu_sample("ofd/helloworld.ofd")), b;
+    uint8_t *c = record(&in, 'C', 6);
+    uint32_t csize = (uint32_t)(c[20] | c[21] << 8 | c[22] << 16);
+    es_err rc;
+    es_ofd *ref = read_zip(&in, &rc);
+
+    (void)state;
+    assert_es_ok(rc);
+    b = zip64_size(&in, csize);
+    expect_same(&b, ref, ES_OK, NULL);
+    es_buf_free(&b);
+    b = zip64_size(&in, csize - 1);
+    expect_same(&b, ref, ES_ERR_FORMAT, SIZES);
+    es_buf_free(&b);
+    b = zip64_size(&in, 0); /* libzip 1.7 refuses it first ("No such file") */
+    expect_same(&b, ref, ES_ERR_FORMAT, "");
+    es_buf_free(&b);
+    es_ofd_free(ref);
+    es_buf_free(&in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_damaged_entries),
-        cmocka_unit_test(test_sizes_bounded),
-        cmocka_unit_test(test_end_records),
-        cmocka_unit_test(test_prefix),
+        cmocka_unit_test(test_damaged_entries),    cmocka_unit_test(test_sizes_bounded),
+        cmocka_unit_test(test_end_records),        cmocka_unit_test(test_prefix),
+        cmocka_unit_test(test_local_headers),      cmocka_unit_test(test_local_extra_bytes),
+        cmocka_unit_test(test_local_zip64_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
