@@ -414,6 +414,50 @@ static void test_hidden_end_record(void **state)
     es_buf_free(&h);
 }
 
+/*
+ * A signed package whose first entry's local header names another file than its central record:
+ * libzip reads the central one, streaming readers the local one. Verifying reports it under
+ * ofd.package, and signing refuses it and writes nothing (the other local-header cases are in
+ * test_ofd_zip.c).
+ */
+static void test_renamed_local_header(void **state)
+{
+    es_buf in = tu_read(tu_sample("ofd/helloworld.ofd")), s = {0}, out = {0};
+    es_ofd_sign_opts o = {.kind = ES_OFD_SEAL,
+                          .seal = F.seal,
+                          .key = P.signer_key,
+                          .cert = P.signer,
+                          .page = 1,
+                          .x_mm = 30,
+                          .y_mm = 40};
+    es_doc_report *r = NULL;
+    es_ofd *d = NULL;
+    size_t count, cd, loc;
+    const char *why = "its local header names";
+
+    (void)state;
+    sign_seal(&in, 1, &s);
+    cd = zip_cdir(&s, &count);
+    loc = le(s.data + cd + 42, 4);
+    assert_true(count > 0 && loc + 31 < cd && le(s.data + loc, 4) == 0x04034b50u);
+    assert_es_ok(es_ofd_open(s.data, s.len, NULL, &d));
+    es_ofd_free(d);
+    s.data[loc + 30] ^= 0x20; /* the first byte of its name, in the local header only */
+    assert_es_err(es_ofd_open(s.data, s.len, NULL, &d), ES_ERR_FORMAT);
+    assert_non_null(strstr(es_errdetail(), why));
+    assert_es_ok(es_ofd_verify(s.data, s.len, &F.vo, &r));
+    assert_int_not_equal(es_doc_report_status(r), ES_VALID);
+    assert_string_equal(check_result(es_doc_report_document(r), "ofd.package"), "failed");
+    assert_non_null(strstr(es_report_find(es_doc_report_document(r), "ofd.package")->detail, why));
+    es_doc_report_free(r);
+    assert_es_err(es_ofd_sign(s.data, s.len, &o, &out), ES_ERR_FORMAT);
+    assert_non_null(strstr(es_errdetail(), why));
+    assert_null(out.data);
+    assert_int_equal(out.len, 0);
+    es_buf_free(&in);
+    es_buf_free(&s);
+}
+
 /* zip64 records that say something else than the end record, or stand elsewhere than both
  * where the locator points and right before it, are refused. */
 static void test_zip64_disagreeing(void **state)
@@ -658,6 +702,7 @@ int main(void)
         cmocka_unit_test(test_zip_records),
         cmocka_unit_test(test_zip64_through_libzip),
         cmocka_unit_test(test_hidden_end_record),
+        cmocka_unit_test(test_renamed_local_header),
         cmocka_unit_test(test_zip64_disagreeing),
         cmocka_unit_test(test_close),
         cmocka_unit_test(test_limits),
