@@ -19,6 +19,7 @@ void h_staff_create(srv_req *r);
 
 void h_login(srv_req *r);
 void h_logout(srv_req *r);
+void h_password_change(srv_req *r);
 
 void h_verifications_list(srv_req *r);
 void h_verification_get(srv_req *r);

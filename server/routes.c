@@ -14,6 +14,7 @@ static const srv_route routes[] = {
     {"POST", "/api/auth/logout", h_logout},
     {"GET", "/api/me", h_me},
     {"POST", "/api/me/verification", h_me_verification},
+    {"POST", "/api/me/password", h_password_change},
     {"POST", "/api/staff", h_staff_create},
     {"GET", "/api/verifications", h_verifications_list},
     {"GET", "/api/verifications/{id}", h_verification_get},

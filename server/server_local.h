@@ -149,6 +149,15 @@ srv_code svc_auth_check(srv_app *app, const char *authorization, st_account *who
 srv_code svc_auth_login(srv_app *app, const char *login, const char *password,
                         const char *client_ip, char token[65], int64_t *expires, srv_error *err);
 srv_code svc_auth_logout(srv_app *app, const char *authorization, srv_error *err);
+/*
+ * Change who's password (who from svc_auth_check of authorization): current must verify, under
+ * the login rate limit of who's login (SRV_RATE_LIMITED, SRV_FORBIDDEN when wrong); fresh must
+ * pass val_password and differ from current (SRV_INVALID naming the field). Every other session
+ * of the account is revoked (*revoked of them) with the change, and password_changed recorded.
+ */
+srv_code svc_auth_password(srv_app *app, const st_account *who, const char *authorization,
+                           const char *current, const char *fresh, const char *client_ip,
+                           int64_t *revoked, srv_error *err);
 int svc_is_staff(const st_account *a);
 
 typedef struct svc_person_in {

@@ -130,6 +130,9 @@ const char *const st_sql[Q__COUNT] = {
                        "VALUES (?, ?, ?, ?) ON CONFLICT (seal_id, sm3) DO NOTHING RETURNING id",
     [Q_ASSET_CONTENT] = "SELECT content FROM doc_assets WHERE id = ?",
     [Q_ASSET_REPAIR] = "UPDATE doc_assets SET content = ? WHERE id = ?",
+    /* Only over the hash the caller verified: a concurrent change is not silently overwritten. */
+    [Q_ACCOUNT_SET_PASSWORD] = "UPDATE accounts SET pw_hash = ? WHERE id = ? AND pw_hash = ?",
+    [Q_SESSION_DELETE_OTHERS] = "DELETE FROM sessions WHERE account_id = ? AND token_hash <> ?",
 };
 
 /* Version 1. The two dialects differ only in how ids are generated. */

@@ -103,6 +103,14 @@ es_err st_session_create(st_store *s, const char *hash, int64_t account, int64_t
 /* The account of an unexpired session. ES_ERR_NOT_FOUND for unknown or expired tokens. */
 es_err st_session_account(st_store *s, const char *hash, int64_t now, st_account *out);
 es_err st_session_revoke(st_store *s, const char *hash);
+/*
+ * Replace the password hash old_hash of account id by new_hash, delete every session of the
+ * account but keep_session (a token hash), and record the event password_changed with data (JSON
+ * text, no secrets), in one transaction; *revoked gets the number of sessions deleted.
+ * ES_ERR_STATE when the stored hash is no longer old_hash (changed meanwhile): nothing changes.
+ */
+es_err st_account_set_password(st_store *s, int64_t id, const char *old_hash, const char *new_hash,
+                               const char *keep_session, const char *data, int64_t *revoked);
 
 /* Verifications with status (NULL: all), oldest first. */
 es_err st_verification_list(st_store *s, const char *status, st_verification *v, size_t max,

@@ -91,6 +91,9 @@ typedef enum st_query {
     Q_ASSET_INSERT,
     Q_ASSET_CONTENT,
     Q_ASSET_REPAIR,
+    /* password change (store_ops.c) */
+    Q_ACCOUNT_SET_PASSWORD,
+    Q_SESSION_DELETE_OTHERS,
     Q__COUNT
 } st_query;
 

@@ -171,6 +171,39 @@ es_err st_session_revoke(st_store *s, const char *hash)
     return st__run(s, Q_SESSION_DELETE, p, 1, NULL, NULL, NULL);
 }
 
+typedef struct password_ctx {
+    int64_t id, now, revoked;
+    const char *old_hash, *new_hash, *keep, *data;
+} password_ctx;
+
+static es_err password_body(st_store *s, st_conn *c, void *ctx)
+{
+    password_ctx *pc = ctx;
+    st_val pw[] = {ST_TEXT(pc->new_hash), ST_INT(pc->id), ST_TEXT(pc->old_hash)};
+    st_val others[] = {ST_INT(pc->id), ST_TEXT(pc->keep)};
+    st_val ev[] = {ST_INT(pc->id), ST_TEXT("password_changed"), ST_TEXT(pc->data), ST_INT(pc->now)};
+    int64_t changed = 0;
+    es_err rc = s->be->query(c, Q_ACCOUNT_SET_PASSWORD, pw, 3, NULL, NULL, &changed);
+
+    if (rc == ES_OK && changed == 0)
+        rc = es__fail(ES_ERR_STATE, "the password was changed meanwhile");
+    if (rc == ES_OK)
+        rc = s->be->query(c, Q_SESSION_DELETE_OTHERS, others, 2, NULL, NULL, &pc->revoked);
+    if (rc == ES_OK)
+        rc = s->be->query(c, Q_EVENT_INSERT, ev, 4, NULL, NULL, NULL);
+    return rc;
+}
+
+es_err st_account_set_password(st_store *s, int64_t id, const char *old_hash, const char *new_hash,
+                               const char *keep_session, const char *data, int64_t *revoked)
+{
+    password_ctx pc = {id, es_time_now(), 0, old_hash, new_hash, keep_session, data};
+    es_err rc = st__tx(s, password_body, &pc);
+
+    *revoked = rc == ES_OK ? pc.revoked : 0;
+    return rc;
+}
+
 static int row_stats(void *ctx, int n, const char *const *v)
 {
     st_stats *st = ctx;

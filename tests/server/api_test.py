@@ -521,6 +521,74 @@ def test_kill(tag):
     check(s2.stop() == 0, "clean exit after recovery")
 
 
+def test_password_change(s):
+    """POST /api/me/password: checks, the shared login limit, revocation of the other sessions,
+    the event, and no password in the server log."""
+    p = person(name="钱七")
+    st, j = s.call("POST", "/api/accounts/person", p)
+    check(st == 201, "register for a password change", j)
+    aid, old, new = j["account"]["id"], p["password"], "changed-%d-pw" % fresh()
+    wrong, short = "wrong-current-%d" % fresh(), "sh0rt"
+    mine, other = s.login(p["phone"], old), s.login(p["phone"], old)
+    path = "/api/me/password"
+    st, j = s.call("POST", path, {"current_password": old, "new_password": new})
+    check(st == 401 and j["error"]["code"] == "unauthenticated", "password change needs a token", j)
+    st, j = s.call("POST", path, raw=b"current_password=x", token=mine)
+    check(st == 400 and j["error"]["code"] == "bad_json", "password change: not JSON", j)
+    st, j = s.call("POST", path, {}, token=mine)
+    check(st == 400 and set(field_reasons(j)) == {"current_password", "new_password"},
+          "password change: missing fields named", j)
+    st, j = s.call("POST", path, {"current_password": old, "new_password": short}, token=mine)
+    check(st == 400 and j["error"]["code"] == "validation_failed"
+          and list(field_reasons(j)) == ["new_password"]
+          and "8 to 128" in field_reasons(j)["new_password"], "new password under the policy", j)
+    st, j = s.call("POST", path, {"current_password": old, "new_password": old}, token=mine)
+    check(st == 400 and "differ" in field_reasons(j).get("new_password", ""),
+          "new password equal to the current one", j)
+    st, j = s.call("POST", path, {"current_password": wrong, "new_password": new}, token=mine)
+    check(st == 403 and j["error"]["code"] == "forbidden", "wrong current password 403", j)
+    st, j = s.call("GET", "/api/me", token=other)
+    check(st == 200, "a refused change revokes nothing", j)
+    third = s.login(p["phone"], old)  # the refused change left the password as it was
+    st, j = s.call("POST", path, {"current_password": old, "new_password": new}, token=mine)
+    check(st == 200 and j.get("changed") is True and j.get("sessions_revoked") == 2,
+          "password changed, two other sessions revoked", j)
+    st, j = s.call("GET", "/api/me", token=mine)
+    check(st == 200 and j["id"] == aid, "the caller's session stays valid", j)
+    for t in (other, third):
+        st, j = s.call("GET", "/api/me", token=t)
+        check(st == 401, "another session is revoked by the change", j)
+    st, j = s.call("POST", "/api/auth/login", {"login": p["phone"], "password": old})
+    check(st == 401, "the old password no longer logs in", j)
+    check(s.login(p["phone"], new) is not None, "the new password logs in")
+    st, j = s.call("GET", "/api/accounts/%d/events" % aid, token=mine)
+    ev = [e for e in j.get("events", []) if e["kind"] == "password_changed"]
+    check(st == 200 and len(ev) == 1 and set(ev[0]["data"]) == {"ip"}
+          and ev[0]["data"]["ip"] == "127.0.0.1", "password_changed event, its ip only", j)
+    # Wrong current passwords and failed logins fill one bucket per login name.
+    q = person(name="孙八")
+    s.call("POST", "/api/accounts/person", q)
+    qt = s.login(q["phone"], q["password"])
+    codes = [s.call("POST", path, {"current_password": wrong, "new_password": new}, token=qt)[0]
+             for _ in range(3)]
+    codes += [s.call("POST", "/api/auth/login", {"login": q["phone"], "password": wrong})[0]
+              for _ in range(2)]
+    st, j = s.call("POST", path, {"current_password": wrong, "new_password": new}, token=qt)
+    codes.append(st)
+    check(codes == [403] * 3 + [401] * 2 + [429] and j["error"]["code"] == "rate_limited",
+          "password attempts share the login limit", codes)
+    st, j = s.call("POST", path, {"current_password": q["password"], "new_password": new},
+                   token=qt)
+    check(st == 429, "even the right current password waits once limited", j)
+    st, j = s.call("POST", "/api/auth/login", {"login": q["phone"], "password": q["password"]})
+    check(st == 429, "login is limited by wrong current passwords too", j)
+    with open(s.log.name, "rb") as f:
+        text = f.read()
+    check(text.count(b'"path":"/api/me/password"') >= 10, "the log has the calls", len(text))
+    secrets = [old, new, wrong, short, q["password"]]
+    check(not any(x.encode() in text for x in secrets), "the server log holds no password")
+
+
 def main():
     os.makedirs(WORK, exist_ok=True)
     plain = Server("plain", args=["--verify-limit", "100000"])
@@ -531,7 +599,7 @@ def main():
     try:
         url = "http://127.0.0.1:%s/verify" % idp.stdout.readline().split()[1]
         s = Server("idp", idp=url, args=["--idp-timeout-ms", "1000", "--idp-retries", "1"])
-        for t in (test_provider, test_login, test_roles):
+        for t in (test_provider, test_login, test_password_change, test_roles):
             t(s)
         check(s.stop() == 0, "provider server clean exit")
         down = Server("idp-down", idp=url, args=["--idp-timeout-ms", "300", "--idp-retries", "0"])
