@@ -26,33 +26,44 @@ static int parse_item(const json_t *j, svc_batch_item *it)
     return it->document_id > 0 ? 0 : -1;
 }
 
+/* s (len bytes) as an element of the results array: "," before it unless first. */
+static char *list_item(const char *s, size_t len, int first, size_t *n)
+{
+    char *text = malloc(len + 2);
+
+    if (text == NULL)
+        return NULL;
+    text[0] = ',';
+    memcpy(text + !first, s, len);
+    *n = len + !first;
+    text[*n] = '\0';
+    return text;
+}
+
 /* An item's refusal. */
-static char *refusal_text(const svc_batch_item *it)
+static char *refusal_text(const svc_batch_item *it, int first, size_t *n)
 {
     json_t *j = json_pack("{s:{s:s, s:s}}", "error", "code", srv_code_name(it->err.code), "message",
                           it->err.message);
-    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    char *text = s ? list_item(s, strlen(s), first, n) : NULL;
 
+    free(s);
     json_decref(j);
     return text;
 }
 
-/* A document item's result, "," before it unless first; a tree per item would cost more. */
-static char *result_text(const svc_batch_item *it, int first, size_t *len)
+/* A document item's result; a tree per item would cost more. */
+static char *result_text(const svc_batch_item *it, int first, size_t *n)
 {
-    char buf[1024], *text;
+    char buf[1024];
     jtext t;
 
-    buf[0] = ',';
-    jtext_begin(&t, buf + 1, sizeof(buf) - 1);
+    jtext_begin(&t, buf, sizeof(buf));
     jtext_int(&t, "document_id", it->doc.id);
     jtext_str(&t, "sm3", it->doc.sm3);
     jtext_str(&t, "status", it->doc.status);
-    if (!jtext_end(&t) || (text = malloc(t.len + 2)) == NULL)
-        return NULL;
-    *len = t.len + !first;
-    memcpy(text, buf + first, *len + 1);
-    return text;
+    return jtext_end(&t) ? list_item(buf, t.len, first, n) : NULL;
 }
 
 /*
@@ -212,9 +223,6 @@ static void reply_sig_take(reply_part *p, svc_batch_item *it, const es_buf *seal
 /* Part i + 1 of the reply from item i. */
 static int reply_item(reply_part *p, svc_batch_item *it, const es_buf *seal, int first)
 {
-    char *text = NULL;
-    size_t len = 0;
-
     if (it->err.code == SRV_OK && it->document_id == 0) {
         p->pre = SIG_PRE + first;
         p->npre = sizeof(SIG_PRE) - 1 - (size_t)first;
@@ -223,15 +231,8 @@ static int reply_item(reply_part *p, svc_batch_item *it, const es_buf *seal, int
         reply_sig_take(p, it, seal);
         return 0;
     }
-    if (it->err.code == SRV_OK) {
-        p->text = result_text(it, first, &p->npre);
-    } else if ((text = refusal_text(it)) != NULL &&
-               (p->text = malloc((len = strlen(text)) + 2)) != NULL) {
-        p->text[0] = ',';
-        memcpy(p->text + !first, text, len + 1);
-        p->npre = len + !first;
-    }
-    free(text);
+    p->text = it->err.code == SRV_OK ? result_text(it, first, &p->npre)
+                                     : refusal_text(it, first, &p->npre);
     p->pre = p->text;
     return p->text != NULL ? 0 : -1;
 }
