@@ -4,66 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bn.h>
-#include <openssl/ec.h>
-#include <openssl/err.h>
-
+#include "sm2_sig_ref.h"
 #include "testutil.h"
-
-static const char n_hex[] = "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123";
-
-/*
- * The decoder before eseal's own: d2i_ECDSA_SIG using every byte and giving back the same bytes
- * through i2d_ECDSA_SIG (strict DER), else 64 bytes read as r||s; r and s in [1, n-1].
- * 1 = accepted (raw filled, *der says which encoding), 0 = refused.
- */
-static int ref_decode(const uint8_t *sig, size_t n, uint8_t raw[64], int *der)
-{
-    const unsigned char *p = sig;
-    unsigned char *enc = NULL;
-    ECDSA_SIG *s = NULL;
-    BIGNUM *order = NULL, *r = NULL, *sv = NULL;
-    int len, ok = 0;
-
-    *der = 0;
-    if (n == 0)
-        return 0;
-    if (n <= 80 && (s = d2i_ECDSA_SIG(NULL, &p, (long)n)) != NULL && p == sig + n &&
-        (len = i2d_ECDSA_SIG(s, &enc)) > 0 && (size_t)len == n && memcmp(enc, sig, n) == 0) {
-        *der = 1;
-    } else {
-        ECDSA_SIG_free(s);
-        s = NULL;
-        if (n != 64)
-            goto end;
-        r = BN_bin2bn(sig, 32, NULL);
-        sv = BN_bin2bn(sig + 32, 32, NULL);
-        assert_non_null(s = ECDSA_SIG_new());
-        assert_true(ECDSA_SIG_set0(s, r, sv));
-    }
-    assert_true(BN_hex2bn(&order, n_hex) > 0);
-    r = (BIGNUM *)ECDSA_SIG_get0_r(s);
-    sv = (BIGNUM *)ECDSA_SIG_get0_s(s);
-    if (BN_is_zero(r) || BN_is_zero(sv) || BN_is_negative(r) || BN_is_negative(sv) ||
-        BN_cmp(r, order) >= 0 || BN_cmp(sv, order) >= 0)
-        goto end;
-    assert_int_equal(BN_bn2binpad(r, raw, 32), 32);
-    assert_int_equal(BN_bn2binpad(sv, raw + 32, 32), 32);
-    ok = 1;
-end:
-    OPENSSL_free(enc);
-    ECDSA_SIG_free(s);
-    BN_free(order);
-    ERR_clear_error();
-    return ok;
-}
 
 /* eseal agrees with the reference on sig: both refuse (ES_ERR_FORMAT), or both give the same
  * r||s and DER (the input itself when it was DER). Returns whether it was accepted. */
 static int check_same(const uint8_t *sig, size_t n)
 {
     uint8_t raw[64], want[64];
-    int der, ok = ref_decode(sig, n, want, &der);
+    int der, ok = sm2_sig_ref_decode(sig, n, want, &der);
     es_buf d = {0};
 
     memset(raw, 0xAA, sizeof(raw));
