@@ -55,6 +55,18 @@ static inline uint32_t es__le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+static inline void es__put_le16(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void es__put_le32(uint8_t *p, uint32_t v)
+{
+    es__put_le16(p, v);
+    es__put_le16(p + 2, v >> 16);
+}
+
 typedef struct es__ofd_page {
     es_ofd_page pub;
     char *id, *loc;

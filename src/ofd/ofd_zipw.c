@@ -55,18 +55,6 @@ typedef struct zw {
     size_t n, cap;
 } zw;
 
-static void wr16(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    wr16(p, v);
-    wr16(p + 2, v >> 16);
-}
-
 /* The end record es__ofd_read_zip found, the package's only one (it refuses others, where
  * readers would disagree): a plain (not zip64) archive whose central directory ends where the
  * record starts. 0 when the package is anything else. */
@@ -222,17 +210,17 @@ static void write_local(zw *w, zput *p)
             memcpy(w->o + w->n, put->data, put->len);
     }
     w->n += p->clen;
-    wr32(h, 0x04034b50u);
-    wr16(h + 4, p->method ? 20 : 10);
-    wr16(h + 6, p->flags);
-    wr16(h + 8, p->method);
-    wr16(h + 10, w->dos_time);
-    wr16(h + 12, w->dos_date);
-    wr32(h + 14, p->crc);
-    wr32(h + 18, (uint32_t)p->clen);
-    wr32(h + 22, (uint32_t)put->len);
-    wr16(h + 26, (uint32_t)p->nlen);
-    wr16(h + 28, 0);
+    es__put_le32(h, 0x04034b50u);
+    es__put_le16(h + 4, p->method ? 20 : 10);
+    es__put_le16(h + 6, p->flags);
+    es__put_le16(h + 8, p->method);
+    es__put_le16(h + 10, w->dos_time);
+    es__put_le16(h + 12, w->dos_date);
+    es__put_le32(h + 14, p->crc);
+    es__put_le32(h + 18, (uint32_t)p->clen);
+    es__put_le32(h + 22, (uint32_t)put->len);
+    es__put_le16(h + 26, (uint32_t)p->nlen);
+    es__put_le16(h + 28, 0);
     memcpy(h + LOCAL_LEN, p->name, p->nlen);
 }
 
@@ -241,12 +229,12 @@ static void write_central(zw *w, const zput *p)
 {
     uint8_t *c = w->o + w->n;
 
-    wr32(c, 0x02014b50u);
-    wr16(c + 4, 0x0314);
+    es__put_le32(c, 0x02014b50u);
+    es__put_le16(c + 4, 0x0314);
     memcpy(c + 6, w->o + p->off + 4, 26); /* needed .. extra length: as in the local header */
     memset(c + 32, 0, 6);                 /* comment length, disk, internal attributes */
-    wr32(c + 38, 0100644u << 16);
-    wr32(c + 42, (uint32_t)p->off);
+    es__put_le32(c + 38, 0100644u << 16);
+    es__put_le32(c + 42, (uint32_t)p->off);
     memcpy(c + CDIR_LEN, p->name, p->nlen);
     w->n += CDIR_LEN + p->nlen;
 }
@@ -315,7 +303,7 @@ static void write_directory(zw *w)
                 write_central(w, &w->p[i]);
         if (r->put == NULL) {
             memcpy(w->o + w->n, z + r->cd_off, r->cd_len);
-            wr32(w->o + w->n + 42, (uint32_t)r->new_off);
+            es__put_le32(w->o + w->n + 42, (uint32_t)r->new_off);
             w->n += r->cd_len;
         }
     }
@@ -325,10 +313,10 @@ static void write_directory(zw *w)
             count++;
         }
     memcpy(w->o + w->n, z + w->eocd, w->d->zip.len - w->eocd);
-    wr16(w->o + w->n + 8, (uint32_t)count);
-    wr16(w->o + w->n + 10, (uint32_t)count);
-    wr32(w->o + w->n + 12, (uint32_t)(w->n - start));
-    wr32(w->o + w->n + 16, (uint32_t)start);
+    es__put_le16(w->o + w->n + 8, (uint32_t)count);
+    es__put_le16(w->o + w->n + 10, (uint32_t)count);
+    es__put_le32(w->o + w->n + 12, (uint32_t)(w->n - start));
+    es__put_le32(w->o + w->n + 16, (uint32_t)start);
     w->n += w->d->zip.len - w->eocd;
 }
 

@@ -22,18 +22,6 @@ typedef struct zent {
     int raw_empty; /* no data bytes at all, whatever method says */
 } zent;
 
-static void put16(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, v);
-    put16(p + 2, v >> 16);
-}
-
 /* The bytes an entry's record points at. */
 static size_t entry_bytes(const zent *e, uint8_t *out, size_t cap)
 {
@@ -73,16 +61,16 @@ static es_buf make_zip(const zent *e, size_t n)
         size_t nlen = strlen(e[i].name), len = entry_bytes(&e[i], p + at + 30 + nlen, 4096);
         uint32_t crc = (uint32_t)crc32(0, (const Bytef *)e[i].data, (uInt)strlen(e[i].data));
         h = cd + cdn;
-        put32(h, 0x02014b50u);
-        put16(h + 4, 0x314);
-        put16(h + 6, 20);
-        put16(h + 8, e[i].flags);
-        put16(h + 10, (uint32_t)e[i].method);
-        put32(h + 16, crc ^ e[i].dcrc);
-        put32(h + 20, (uint32_t)len);
-        put32(h + 24, (uint32_t)((long)strlen(e[i].data) + e[i].dsize));
-        put16(h + 28, (uint32_t)nlen);
-        put32(h + 42, (uint32_t)at);
+        es__put_le32(h, 0x02014b50u);
+        es__put_le16(h + 4, 0x314);
+        es__put_le16(h + 6, 20);
+        es__put_le16(h + 8, e[i].flags);
+        es__put_le16(h + 10, (uint32_t)e[i].method);
+        es__put_le32(h + 16, crc ^ e[i].dcrc);
+        es__put_le32(h + 20, (uint32_t)len);
+        es__put_le32(h + 24, (uint32_t)((long)strlen(e[i].data) + e[i].dsize));
+        es__put_le16(h + 28, (uint32_t)nlen);
+        es__put_le32(h + 42, (uint32_t)at);
         memcpy(h + 46, e[i].name, nlen);
         memcpy(p + at, "PK\3\4", 4);
         memcpy(p + at + 4, h + 6, 26); /* version needed .. name length, extra 0 */
@@ -92,11 +80,11 @@ static es_buf make_zip(const zent *e, size_t n)
     }
     memcpy(p + at, cd, cdn);
     h = p + at + cdn;
-    put32(h, 0x06054b50u);
-    put16(h + 8, (uint32_t)n);
-    put16(h + 10, (uint32_t)n);
-    put32(h + 12, (uint32_t)cdn);
-    put32(h + 16, (uint32_t)at);
+    es__put_le32(h, 0x06054b50u);
+    es__put_le16(h + 8, (uint32_t)n);
+    es__put_le16(h + 10, (uint32_t)n);
+    es__put_le32(h + 12, (uint32_t)cdn);
+    es__put_le32(h + 16, (uint32_t)at);
     assert_es_ok(es_buf_set(&z, p, at + cdn + 22));
     free(p);
     free(cd);
@@ -207,7 +195,7 @@ static void add_comment(es_buf *z, const void *c, size_t n)
 
     assert_non_null(p);
     memcpy(p + z->len, c, n);
-    put16(p + z->len - 2, (uint32_t)n);
+    es__put_le16(p + z->len - 2, (uint32_t)n);
     z->data = p;
     z->len += n;
 }
@@ -269,9 +257,9 @@ static void test_end_records(void **state)
     w = wrap("", 0, &z, fake, sizeof(fake)); /* a record after the zip */
     expect_read(&w, ES_ERR_FORMAT, TWO_EOCD);
     es_buf_free(&w);
-    put16(z.data + z.len - 28 - 2, 29);
+    es__put_le16(z.data + z.len - 28 - 2, 29);
     expect_read(&z, ES_ERR_FORMAT, "runs past the end");
-    put16(z.data + z.len - 28 - 2, 28);
+    es__put_le16(z.data + z.len - 28 - 2, 28);
     memcpy(z.data + z.len - 28 + 4, "PK\5\6", 4); /* 20 bytes of comment after it */
     expect_read(&z, ES_ERR_FORMAT, TWO_EOCD);
     memcpy(z.data + z.len - 28 + 4, "PK\5\5", 4);
@@ -336,9 +324,9 @@ static void apply(es_buf *b, const edit *e)
 
     v = e->op == 'x' ? v ^ e->v : e->op == '+' ? v + e->v : e->v;
     if (e->len == 2)
-        put16(p, v);
+        es__put_le16(p, v);
     else
-        put32(p, v);
+        es__put_le32(p, v);
 }
 
 /* Read b: refused with want and a detail holding detail, or taken with every entry as in ref. */
@@ -441,12 +429,12 @@ static es_buf insert(const es_buf *in, size_t at, const void *bytes, size_t n, i
     memcpy(b.data + at, bytes, n);
     memcpy(b.data + at + n, in->data + at, in->len - at);
     e = b.data + b.len - 22;
-    put16(e + 8, e[8] + dcount);
-    put16(e + 10, e[10] + dcount);
+    es__put_le16(e + 8, e[8] + dcount);
+    es__put_le16(e + 10, e[10] + dcount);
     if (at <= cd)
-        put32(e + 16, cd + (uint32_t)n);
+        es__put_le32(e + 16, cd + (uint32_t)n);
     else
-        put32(e + 12, (uint32_t)(e[12] | e[13] << 8) + (uint32_t)n);
+        es__put_le32(e + 12, (uint32_t)(e[12] | e[13] << 8) + (uint32_t)n);
     return b;
 }
 
@@ -499,8 +487,8 @@ static es_buf zip64_size(const es_buf *in, uint64_t value)
     c = record(&b, 'C', 6);
     assert_int_equal(c[32] | c[33] << 8, 0); /* no comment: the new extra field ends the record */
     if (value)
-        put16(c + 30, (uint32_t)(c[30] | c[31] << 8) + sizeof(x));
-    put32(c + 20, 0xffffffffu);
+        es__put_le16(c + 30, (uint32_t)(c[30] | c[31] << 8) + sizeof(x));
+    es__put_le32(c + 20, 0xffffffffu);
     return b;
 }
 
